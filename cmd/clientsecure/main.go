@@ -1,0 +1,52 @@
+// Command clientsecure is a TLS client that verifies a server's identity
+// before anything is sent, and the tools around it: the build failure
+// detector (status), fingerprint, probe, and an embedded GitHub-like server
+// (serve, demo). See the README and DESIGN.md for the contract.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	// Embedded Mozilla roots for systems that have none (a scratch
+	// container); the system's roots win wherever they exist.
+	_ "golang.org/x/crypto/x509roots/fallback"
+)
+
+// env is everything a command touches outside itself, so tests can hand
+// it buffers, a fixed clock and a fake environment.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.Getenv,
+		now:    time.Now,
+	})
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns its exit code.
+func run(ctx context.Context, args []string, e *env) int {
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.ExecuteContext(ctx)
+	return reportExit(e.stderr, err)
+}

@@ -1,0 +1,55 @@
+package clientsecure
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http/httptrace"
+)
+
+// Dial connects to addr ("host:port") and completes a TLS handshake that
+// verifies the server under trust. The returned connection's server has
+// passed verification; on failure the handshake was aborted with a
+// bad_certificate alert before any application data was written, and the
+// error is an *IdentityError.
+//
+// ctx bounds the connection and the handshake. If ctx carries an
+// httptrace.ClientTrace, its ConnectStart/ConnectDone and
+// TLSHandshakeStart/TLSHandshakeDone hooks are called.
+func Dial(ctx context.Context, network, addr string, trust *Trust) (*tls.Conn, error) {
+	if err := trust.validate(); err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	trace := httptrace.ContextClientTrace(ctx)
+	if trace != nil && trace.ConnectStart != nil {
+		trace.ConnectStart(network, addr)
+	}
+	raw, err := d.DialContext(ctx, network, addr)
+	if trace != nil && trace.ConnectDone != nil {
+		trace.ConnectDone(network, addr, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return handshake(ctx, raw, splitHost(addr), trust)
+}
+
+// handshake runs the client side of TLS over raw for host, closing raw on
+// failure.
+func handshake(ctx context.Context, raw net.Conn, host string, trust *Trust) (*tls.Conn, error) {
+	trace := httptrace.ContextClientTrace(ctx)
+	if trace != nil && trace.TLSHandshakeStart != nil {
+		trace.TLSHandshakeStart()
+	}
+	conn := tls.Client(raw, trust.Config(host))
+	err := conn.HandshakeContext(ctx)
+	if trace != nil && trace.TLSHandshakeDone != nil {
+		trace.TLSHandshakeDone(conn.ConnectionState(), err)
+	}
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return conn, nil
+}

@@ -1,0 +1,153 @@
+package clientsecure
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Reason is which rule an identity check failed.
+type Reason int
+
+const (
+	ReasonPinMismatch Reason = iota + 1
+	ReasonUnknownAuthority
+	ReasonExpired
+	ReasonNotYetValid
+	ReasonWrongHost
+	ReasonInvalidChain // any other chain fault: name constraints, key usage, a CA that is no CA
+	ReasonNoCertificate
+)
+
+func (r Reason) String() string {
+	switch r {
+	case ReasonPinMismatch:
+		return "certificate pin mismatch"
+	case ReasonUnknownAuthority:
+		return "certificate signed by unknown authority"
+	case ReasonExpired:
+		return "certificate expired"
+	case ReasonNotYetValid:
+		return "certificate not yet valid"
+	case ReasonWrongHost:
+		return "certificate is not for this host"
+	case ReasonInvalidChain:
+		return "invalid certificate chain"
+	case ReasonNoCertificate:
+		return "server sent no certificate"
+	}
+	return fmt.Sprintf("Reason(%d)", int(r))
+}
+
+// IdentityError is a server whose identity did not verify. The handshake
+// was aborted, so nothing was sent to it.
+type IdentityError struct {
+	Host      string              // the name verified
+	Reason    Reason              // the rule that failed
+	Pins      []Pin               // the pins expected, if any
+	Presented []*x509.Certificate // what the server sent, leaf first
+	At        time.Time           // the time verified at
+	Err       error               // the x509 error, for chain failures
+}
+
+func (e *IdentityError) Unwrap() error { return e.Err }
+
+// Error says, OkHttp style, which rule failed, what was expected and what
+// the server presented, with the command that shows the server's pins.
+func (e *IdentityError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "clientsecure: identity of %s not verified: %v", e.Host, e.Reason)
+	if detail := e.detail(); detail != "" {
+		fmt.Fprintf(&b, " (%s)", detail)
+	}
+	if len(e.Pins) > 0 {
+		b.WriteString("\n  pins expected (any one):")
+		for _, p := range e.Pins {
+			fmt.Fprintf(&b, "\n    %v  [%v]", p, p.kind)
+		}
+	}
+	if len(e.Presented) > 0 {
+		b.WriteString("\n  certificates presented:")
+		for i, c := range e.Presented {
+			pins := CertificatePins(c)
+			fmt.Fprintf(&b, "\n    %d. %s", i+1, c.Subject)
+			fmt.Fprintf(&b, "\n       SHA-1:   %v", pins[0])
+			fmt.Fprintf(&b, "\n       SHA-256: %s", pins[1].Format(FormatColon))
+			fmt.Fprintf(&b, "\n       SPKI:    %v", pins[2])
+		}
+	}
+	fmt.Fprintf(&b, "\n  hint: clientsecure fingerprint %s shows the server's certificates and pins", hintHost(e.Host))
+	return b.String()
+}
+
+func hintHost(host string) string {
+	if strings.Contains(host, ":") { // IPv6 literal
+		return "[" + host + "]"
+	}
+	return host
+}
+
+func (e *IdentityError) detail() string {
+	switch e.Reason {
+	case ReasonExpired, ReasonNotYetValid:
+		var ci x509.CertificateInvalidError
+		if errors.As(e.Err, &ci) && ci.Cert != nil {
+			return fmt.Sprintf("%s valid %s to %s, checked at %s", ci.Cert.Subject,
+				ci.Cert.NotBefore.UTC().Format(time.RFC3339), ci.Cert.NotAfter.UTC().Format(time.RFC3339), e.At.UTC().Format(time.RFC3339))
+		}
+	case ReasonWrongHost:
+		var he x509.HostnameError
+		if errors.As(e.Err, &he) && he.Certificate != nil {
+			names := append([]string{}, he.Certificate.DNSNames...)
+			for _, ip := range he.Certificate.IPAddresses {
+				names = append(names, ip.String())
+			}
+			if len(names) == 0 {
+				return "it names no hosts"
+			}
+			return "it is for " + strings.Join(names, ", ")
+		}
+	case ReasonUnknownAuthority:
+		var ua x509.UnknownAuthorityError
+		if errors.As(e.Err, &ua) && ua.Cert != nil {
+			return "issuer " + ua.Cert.Issuer.String() + " is not a trusted root"
+		}
+	case ReasonInvalidChain:
+		if e.Err != nil {
+			return e.Err.Error()
+		}
+	}
+	return ""
+}
+
+// reasonOf classifies an x509 verification error.
+func reasonOf(err error, at time.Time) Reason {
+	var (
+		ci x509.CertificateInvalidError
+		he x509.HostnameError
+		ua x509.UnknownAuthorityError
+	)
+	switch {
+	case errors.As(err, &he):
+		return ReasonWrongHost
+	case errors.As(err, &ua):
+		return ReasonUnknownAuthority
+	case errors.As(err, &ci) && ci.Reason == x509.Expired:
+		if ci.Cert != nil && at.Before(ci.Cert.NotBefore) {
+			return ReasonNotYetValid
+		}
+		return ReasonExpired
+	}
+	return ReasonInvalidChain
+}
+
+// splitHost returns addr's host, or addr itself when it has no port.
+func splitHost(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return strings.Trim(addr, "[]")
+}

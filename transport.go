@@ -1,0 +1,143 @@
+package clientsecure
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// NewTransport returns an http.Transport whose every HTTPS connection is
+// made by Dial under trust: verified inside the handshake, HTTP/2 where the
+// server offers it, sessions resumed and verified again on resumption.
+//
+// Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as
+// http.ProxyFromEnvironment reads them (once per process).
+// An HTTPS request through a proxy is tunnelled with CONNECT and the pins
+// and names are checked against the origin server, never the proxy.
+func NewTransport(trust *Trust) *http.Transport {
+	return NewTransportProxy(trust, func(u *url.URL) (*url.URL, error) {
+		return http.ProxyFromEnvironment(&http.Request{URL: u})
+	})
+}
+
+// NewTransportProxy is NewTransport with the proxy chosen by proxy instead
+// of the environment (which never proxies loopback addresses). proxy
+// returns nil for a direct connection.
+func NewTransportProxy(trust *Trust, proxy func(target *url.URL) (*url.URL, error)) *http.Transport {
+	return &http.Transport{
+		// Plain-HTTP requests use the proxy the usual way; HTTPS ones are
+		// tunnelled by dialTLS, because net/http would otherwise handshake
+		// with its own TLSClientConfig, which cannot know the origin host
+		// for an IP address.
+		Proxy: func(r *http.Request) (*url.URL, error) {
+			if r.URL.Scheme == "https" {
+				return nil, nil
+			}
+			return proxy(r.URL)
+		},
+		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return dialTLS(ctx, network, addr, trust, proxy)
+		},
+		ForceAttemptHTTP2:     true,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// NewClient returns an http.Client using NewTransport(trust). It follows
+// redirects as http.Client does, so a bearer token should go in a
+// per-request header only to hosts the caller chose (see package
+// buildstatus for one way).
+func NewClient(trust *Trust) *http.Client {
+	return &http.Client{Transport: NewTransport(trust)}
+}
+
+func dialTLS(ctx context.Context, network, addr string, trust *Trust, proxy func(*url.URL) (*url.URL, error)) (net.Conn, error) {
+	proxyURL, err := proxy(&url.URL{Scheme: "https", Host: addr})
+	if err != nil {
+		return nil, fmt.Errorf("clientsecure: proxy for %s: %w", addr, err)
+	}
+	if proxyURL == nil {
+		return Dial(ctx, network, addr, trust)
+	}
+	raw, err := connectTunnel(ctx, proxyURL, addr)
+	if err != nil {
+		return nil, err
+	}
+	return handshake(ctx, raw, splitHost(addr), trust)
+}
+
+// connectTunnel opens a CONNECT tunnel to addr through an HTTP (or HTTPS)
+// proxy. The proxy itself is trusted only to carry bytes: it is verified,
+// if it speaks TLS, against the system roots, and the origin is verified
+// end to end over the tunnel.
+func connectTunnel(ctx context.Context, proxyURL *url.URL, addr string) (net.Conn, error) {
+	proxyAddr := proxyURL.Host
+	if proxyURL.Port() == "" {
+		port := "80"
+		if proxyURL.Scheme == "https" {
+			port = "443"
+		}
+		proxyAddr = net.JoinHostPort(proxyURL.Hostname(), port)
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", proxyAddr)
+	if err != nil {
+		return nil, fmt.Errorf("clientsecure: proxy %s: %w", proxyURL.Redacted(), err)
+	}
+	if proxyURL.Scheme == "https" {
+		tc := tls.Client(conn, &tls.Config{ServerName: proxyURL.Hostname(), MinVersion: tls.VersionTLS12})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("clientsecure: proxy %s: %w", proxyURL.Redacted(), err)
+		}
+		conn = tc
+	}
+	// The CONNECT exchange is bounded by ctx like everything else.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	req := &http.Request{
+		Method: http.MethodConnect,
+		URL:    &url.URL{Opaque: addr},
+		Host:   addr,
+		Header: make(http.Header),
+	}
+	if u := proxyURL.User; u != nil {
+		pw, _ := u.Password()
+		req.SetBasicAuth(u.Username(), pw)
+		req.Header.Set("Proxy-Authorization", req.Header.Get("Authorization"))
+		req.Header.Del("Authorization")
+	}
+	if err := req.Write(conn); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("clientsecure: proxy %s: %w", proxyURL.Redacted(), err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		conn.Close()
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return nil, fmt.Errorf("clientsecure: proxy %s: reading CONNECT reply: %w", proxyURL.Redacted(), err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		conn.Close()
+		return nil, fmt.Errorf("clientsecure: proxy %s refused CONNECT %s: %s", proxyURL.Redacted(), addr, resp.Status)
+	}
+	if br.Buffered() > 0 {
+		// The proxy spoke before the origin could have: those bytes are
+		// not the server's, and we will not hand them to TLS.
+		conn.Close()
+		return nil, fmt.Errorf("clientsecure: proxy %s sent data after CONNECT before the TLS handshake", proxyURL.Redacted())
+	}
+	return conn, nil
+}
