@@ -76,12 +76,21 @@ func ParsePin(s string) (Pin, error) {
 		return Pin{}, &PinError{Input: s, Pos: lead + pos, Reason: fmt.Sprintf(format, args...)}
 	}
 	if body == "" {
-		return fail(0, "empty pin")
+		return Pin{}, &PinError{Input: s, Reason: "empty pin"}
 	}
 	lower := strings.ToLower(body)
 	switch {
 	case strings.HasPrefix(lower, "sha256//"):
-		return parseBase64(s, lead, body, len("sha256//"), SPKISHA256)
+		// curl's form, or OkHttp's whose base64 starts with '/'. The
+		// lengths differ (44 characters of padded base64 after the
+		// prefix), so at most one of them decodes to 32 bytes.
+		p, err := parseBase64(s, lead, body, len("sha256//"), SPKISHA256)
+		if err != nil {
+			if p2, err2 := parseBase64(s, lead, body, len("sha256/"), SPKISHA256); err2 == nil {
+				return p2, nil
+			}
+		}
+		return p, err
 	case strings.HasPrefix(lower, "sha256/"):
 		return parseBase64(s, lead, body, len("sha256/"), SPKISHA256)
 	case strings.HasPrefix(lower, "sha1/"):

@@ -128,8 +128,9 @@ func connectTunnel(ctx context.Context, proxyURL *url.URL, addr string) (net.Con
 		}
 		return nil, fmt.Errorf("clientsecure: proxy %s: reading CONNECT reply: %w", proxyURL.Redacted(), err)
 	}
-	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		// Closing the connection, not the body: a refusal's body may run
+		// until the proxy hangs up, and we want none of it.
 		conn.Close()
 		return nil, fmt.Errorf("clientsecure: proxy %s refused CONNECT %s: %s", proxyURL.Redacted(), addr, resp.Status)
 	}

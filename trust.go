@@ -88,6 +88,9 @@ func (t *Trust) Config(host string) *tls.Config {
 		ClientSessionCache: t.sessions,
 		Certificates:       t.Certificates,
 		MinVersion:         tls.VersionTLS12,
+		// The same clock as verification, or crypto/tls drops cached
+		// sessions whose certificate has expired by its own clock.
+		Time: t.Time,
 	}
 }
 

@@ -3,6 +3,7 @@ package testcerts
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -18,7 +19,7 @@ import (
 // golden files may hold their fingerprints and PEM. Keys are derived from the
 // seed and each certificate's serial number, serial numbers count up from 1
 // in the order New makes them, and signatures are deterministic (RFC 6979
-// ECDSA, PKCS #1 v1.5 RSA). Authorities of the returned PKI keep issuing
+// ECDSA, PKCS #1 v1.5 RSA, Ed25519). Authorities of the returned PKI keep issuing
 // deterministically: the n-th certificate made after it gets the same key on
 // every run too.
 //
@@ -55,6 +56,11 @@ func (s *source) key(k Key, serial *big.Int) crypto.Signer {
 		return k.generate()
 	}
 	stream := s.stream("key", serial.Int64())
+	if k.Ed25519 {
+		seed := make([]byte, ed25519.SeedSize)
+		stream(seed)
+		return ed25519.NewKeyFromSeed(seed)
+	}
 	if k.RSABits == 0 {
 		return deterministicECDSA(stream)
 	}

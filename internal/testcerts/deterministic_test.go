@@ -31,16 +31,23 @@ func TestDeterministicRepeats(t *testing.T) {
 			t.Errorf("%s: two seeds gave the same certificate", p.name)
 		}
 	}
-	// Issuing more keeps repeating.
-	if x, y := a.Intermediate.Leaf(Template{}), b.Intermediate.Leaf(Template{}); !bytes.Equal(x.Cert.Raw, y.Cert.Raw) {
-		t.Error("a leaf issued after Deterministic differs between runs")
+	// Issuing more keeps repeating, for every kind of key.
+	for _, k := range []Key{ECDSA, Ed25519} {
+		if x, y := a.Intermediate.Leaf(Template{Key: k}), b.Intermediate.Leaf(Template{Key: k}); !bytes.Equal(x.Cert.Raw, y.Cert.Raw) {
+			t.Errorf("a leaf (%+v) issued after Deterministic differs between runs", k)
+		}
 	}
 }
 
 func TestDeterministicWorks(t *testing.T) {
 	p := Deterministic("works")
 	opts := x509.VerifyOptions{Roots: Pool(p.Root.Cert), Intermediates: Pool(p.Intermediate.Cert), CurrentTime: Now, DNSName: Host}
-	for name, l := range map[string]*Leaf{"good": p.Good, "good rsa": p.GoodRSA} {
+	leaves := map[string]*Leaf{
+		"good":     p.Good,
+		"good rsa": p.GoodRSA,
+		"ed25519":  p.Intermediate.Leaf(Template{Key: Ed25519}),
+	}
+	for name, l := range leaves {
 		if _, err := l.Cert.Verify(opts); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -53,5 +60,15 @@ func TestDeterministicWorks(t *testing.T) {
 	}
 	if _, err := p.Expired.Cert.Verify(opts); err == nil {
 		t.Error("expired leaf verifies")
+	}
+}
+
+func TestEd25519Random(t *testing.T) {
+	l := New().Intermediate.Leaf(Template{Key: Ed25519})
+	if _, err := tls.X509KeyPair(l.ChainPEM(), l.KeyPEM()); err != nil {
+		t.Fatal(err)
+	}
+	if l.Cert.PublicKeyAlgorithm != x509.Ed25519 {
+		t.Errorf("key algorithm %v, want Ed25519", l.Cert.PublicKeyAlgorithm)
 	}
 }

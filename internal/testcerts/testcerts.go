@@ -10,6 +10,7 @@ package testcerts
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -32,15 +33,22 @@ const Host = "localhost"
 
 // Key is the kind of key a certificate is made with.
 type Key struct {
-	RSABits int // 0 means ECDSA P-256
+	RSABits int  // 0 means ECDSA P-256
+	Ed25519 bool // an Ed25519 key instead (RSABits must be 0)
 }
 
 var (
 	ECDSA   = Key{}
 	RSA2048 = Key{RSABits: 2048}
+	Ed25519 = Key{Ed25519: true}
 )
 
 func (k Key) generate() crypto.Signer {
+	if k.Ed25519 {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		must(err)
+		return key
+	}
 	if k.RSABits == 0 {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		must(err)
