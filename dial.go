@@ -14,21 +14,14 @@ import (
 // error is an *IdentityError.
 //
 // ctx bounds the connection and the handshake. If ctx carries an
-// httptrace.ClientTrace, its ConnectStart/ConnectDone and
-// TLSHandshakeStart/TLSHandshakeDone hooks are called.
+// httptrace.ClientTrace, its ConnectStart/ConnectDone hooks are called (by
+// net.Dialer) and so are TLSHandshakeStart/TLSHandshakeDone.
 func Dial(ctx context.Context, network, addr string, trust *Trust) (*tls.Conn, error) {
 	if err := trust.validate(); err != nil {
 		return nil, err
 	}
 	var d net.Dialer
-	trace := httptrace.ContextClientTrace(ctx)
-	if trace != nil && trace.ConnectStart != nil {
-		trace.ConnectStart(network, addr)
-	}
 	raw, err := d.DialContext(ctx, network, addr)
-	if trace != nil && trace.ConnectDone != nil {
-		trace.ConnectDone(network, addr, err)
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,6 @@ const ok clientsecure.Reason = 0
 
 func TestTrustModes(t *testing.T) {
 	p := testcerts.Shared()
-	fixed := func() time.Time { return testcerts.Now }
 	roots := testcerts.Pool(p.Root.Cert)
 	good := p.Good
 	leafSHA1 := pinsOf(good, 0)[0]
@@ -35,19 +34,19 @@ func TestTrustModes(t *testing.T) {
 
 	modes := []struct {
 		name  string
-		trust clientsecure.Trust
+		trust *clientsecure.Trust
 	}{
-		{"anchors", clientsecure.Trust{Roots: roots}},
-		{"intermediate-anchor", clientsecure.Trust{Roots: testcerts.Pool(p.Intermediate.Cert)}},
-		{"anchors+leaf-sha1", clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{leafSHA1}}},
-		{"anchors+leaf-sha256", clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{leafSHA256}}},
-		{"anchors+root-spki", clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{rootSPKI}}},
-		{"anchors+wrong+backup", clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{wrong, interSPKI}}},
-		{"anchors+wrong", clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{wrong}}},
-		{"pin-only-sha1", clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{leafSHA1}}},
-		{"pin-only-spki", clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{leafSPKI}}},
-		{"insecure", clientsecure.Trust{Insecure: true}},
-		{"insecure+wrong", clientsecure.Trust{Insecure: true, Pins: []clientsecure.Pin{otherRootSPKI}}},
+		{"anchors", &clientsecure.Trust{Roots: roots}},
+		{"intermediate-anchor", &clientsecure.Trust{Roots: testcerts.Pool(p.Intermediate.Cert)}},
+		{"anchors+leaf-sha1", &clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{leafSHA1}}},
+		{"anchors+leaf-sha256", &clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{leafSHA256}}},
+		{"anchors+root-spki", &clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{rootSPKI}}},
+		{"anchors+wrong+backup", &clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{wrong, interSPKI}}},
+		{"anchors+wrong", &clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{wrong}}},
+		{"pin-only-sha1", &clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{leafSHA1}}},
+		{"pin-only-spki", &clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{leafSPKI}}},
+		{"insecure", &clientsecure.Trust{Insecure: true}},
+		{"insecure+wrong", &clientsecure.Trust{Insecure: true, Pins: []clientsecure.Pin{otherRootSPKI}}},
 	}
 	// Expected outcome per mode for each server. Pin modes pin Good's
 	// certificates, so every other leaf mismatches them.
@@ -84,12 +83,10 @@ func TestTrustModes(t *testing.T) {
 			srv := startServer(t, c.leaf, v.version)
 			for _, m := range modes {
 				t.Run(v.name+"/"+c.name+"/"+m.name, func(t *testing.T) {
-					trust := m.trust
-					trust.Time = fixed
-					trust.ServerName = "localhost"
+					trust := policy(m.trust)
 					want := c.want[m.name]
 					before := srv.received.Load()
-					conn, err := clientsecure.Dial(ctx(t), "tcp", srv.addr, &trust)
+					conn, err := clientsecure.Dial(ctx(t), "tcp", srv.addr, trust)
 					if want == ok {
 						if err != nil {
 							t.Fatalf("want verified, got %v", err)
@@ -131,6 +128,17 @@ func badChain(reason clientsecure.Reason) map[string]clientsecure.Reason {
 	return m
 }
 
+// policy is a fresh Trust with p's rules, verifying as of testcerts.Now
+// for localhost. (A Trust is not copied once used: it holds its session
+// cache.)
+func policy(p *clientsecure.Trust) *clientsecure.Trust {
+	return &clientsecure.Trust{
+		Roots: p.Roots, Pins: p.Pins, PinOnly: p.PinOnly, Insecure: p.Insecure,
+		Time:       func() time.Time { return testcerts.Now },
+		ServerName: "localhost",
+	}
+}
+
 func roundTrip(t *testing.T, conn *tls.Conn) {
 	t.Helper()
 	if _, err := conn.Write([]byte("ping\n")); err != nil {
@@ -154,17 +162,14 @@ func TestSPKIPinIgnoresUnverifiedExtras(t *testing.T) {
 	srv := startServer(t, attack, 0)
 	for _, tc := range []struct {
 		name  string
-		trust clientsecure.Trust
+		trust *clientsecure.Trust
 		want  clientsecure.Reason
 	}{
-		{"verified chain", clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: []clientsecure.Pin{pinned}}, clientsecure.ReasonPinMismatch},
-		{"pin-only matches what was sent", clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{pinned}}, ok},
+		{"verified chain", &clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: []clientsecure.Pin{pinned}}, clientsecure.ReasonPinMismatch},
+		{"pin-only matches what was sent", &clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{pinned}}, ok},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			trust := tc.trust
-			trust.Time = func() time.Time { return testcerts.Now }
-			trust.ServerName = "localhost"
-			conn, err := clientsecure.Dial(ctx(t), "tcp", srv.addr, &trust)
+			conn, err := clientsecure.Dial(ctx(t), "tcp", srv.addr, policy(tc.trust))
 			var ie *clientsecure.IdentityError
 			switch {
 			case tc.want == ok && err != nil:

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -105,7 +106,7 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 	tr.headers(">", req.Header)
 	resp, err := client.Do(req)
 	if err != nil {
-		return fetchErr(ctx, unwrapURLError(err), o.timeout)
+		return timeoutErr(ctx, unwrapURLError(err), o.timeout)
 	}
 	defer resp.Body.Close()
 	tr.printf("headers received")
@@ -117,7 +118,7 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 		fmt.Fprint(e.stdout, "\r\n")
 	}
 	if _, err := io.Copy(e.stdout, resp.Body); err != nil {
-		return fetchErr(ctx, fmt.Errorf("reading the body: %w", err), o.timeout)
+		return timeoutErr(ctx, fmt.Errorf("reading the body: %w", err), o.timeout)
 	}
 	tr.printf("closing connection")
 	if o.fail && (resp.StatusCode < 200 || resp.StatusCode > 299) {
@@ -144,10 +145,10 @@ func (o *getOptions) body(stdin io.Reader) ([]byte, error) {
 	return []byte(o.data), nil
 }
 
-// fetchErr says a timeout is a timeout (with the limit) instead of a bare
+// timeoutErr says a timeout is a timeout (with the limit) instead of a bare
 // "context deadline exceeded".
-func fetchErr(ctx context.Context, err error, limit interface{ String() string }) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+func timeoutErr(ctx context.Context, err error, limit time.Duration) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("timed out after %s (--timeout): %w", limit, err)
 	}
 	return err

@@ -20,6 +20,9 @@ Exit codes: 0 success, 1 build failed, 2 pending, 3 nothing reported,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(
 		newGetCmd(e),
+		newStatusCmd(e),
+		newFingerprintCmd(e),
+		newProbeCmd(e),
 	)
 	return root
 }

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/httptrace"
+	"net/url"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clientsecure/clientsecure"
+	"github.com/clientsecure/clientsecure/buildstatus"
+)
+
+const defaultAPIURL = "https://api.github.com"
+
+type statusOptions struct {
+	trustFlags
+	apiURL      string
+	json        bool
+	concurrency int
+}
+
+func newStatusCmd(e *env) *cobra.Command {
+	o := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status [flags] OWNER/REPO[@REF]...",
+		Short: "Say whether the build of each ref passed: GitHub commit statuses and check runs",
+		Long: `status is the "Client Secure" document's build failure detector, done properly: it
+reads every commit status and every check run of each ref (all pages), keeps the
+latest of each, and reduces them to one verdict: success, failure, pending or
+no_status. REF defaults to the repository's default branch.
+
+The token comes from GH_TOKEN, else GITHUB_TOKEN, and is sent only to the API host,
+never over --insecure without a pin, and never printed.
+
+Exit codes: 0 all green, 1 a build failed, 2 pending, 3 nothing reported,
+4 server identity not verified, 5 other error, 64 usage error; with several refs
+the first present in the order 4, 5, 1, 2, 3, 0.`,
+		Example: `  clientsecure status esp8266/Arduino@master
+  clientsecure status --json cli/cli golang/go@master
+  clientsecure status --api-url https://127.0.0.1:8443 --pin "CF 05 98 ..." esp8266/Arduino`,
+		Args: cobraArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), e, args)
+		},
+	}
+	o.register(cmd.Flags())
+	f := cmd.Flags()
+	f.StringVar(&o.apiURL, "api-url", "", "GitHub API base URL (env GITHUB_API_URL; default "+defaultAPIURL+")")
+	f.BoolVar(&o.json, "json", false, "print the results as JSON")
+	f.IntVar(&o.concurrency, "concurrency", 8, "refs checked at once")
+	return cmd
+}
+
+// refSpec is one OWNER/REPO[@REF] argument.
+type refSpec struct {
+	owner, repo, ref string
+}
+
+func (r refSpec) String() string {
+	if r.ref == "" {
+		return r.owner + "/" + r.repo
+	}
+	return r.owner + "/" + r.repo + "@" + r.ref
+}
+
+// outcome is a Result with the error that made it, kept for the exit code.
+type outcome struct {
+	*buildstatus.Result
+	Server *serverInfo `json:"server,omitempty"`
+	err    error
+}
+
+func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
+	specs := make([]refSpec, 0, len(args))
+	for _, a := range args {
+		owner, repo, ref, err := buildstatus.ParseRepoRef(a)
+		if err != nil {
+			return usageErr(err)
+		}
+		specs = append(specs, refSpec{owner, repo, ref})
+	}
+	if o.concurrency < 1 {
+		return usagef("--concurrency must be at least 1")
+	}
+	warn := func(f string, a ...any) { fmt.Fprintf(e.stderr, "clientsecure: "+f+"\n", a...) }
+	trust, err := o.trust(warn)
+	if err != nil {
+		return err
+	}
+	apiURL := o.apiURL
+	if apiURL == "" {
+		apiURL = e.getenv("GITHUB_API_URL")
+	}
+	if apiURL == "" {
+		apiURL = defaultAPIURL
+	}
+	if u, err := url.Parse(apiURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return usagef("--api-url %q: want an https:// URL like %s", apiURL, defaultAPIURL)
+	}
+	token := e.getenv("GH_TOKEN")
+	if token == "" {
+		token = e.getenv("GITHUB_TOKEN")
+	}
+	if token != "" && trust.Insecure && len(trust.Pins) == 0 {
+		warn("warning: token withheld: --insecure without --pin cannot tell the API server from anyone else")
+		token = ""
+	}
+
+	tr := newTracer(e.stderr, o.verbose)
+	hc := clientsecure.NewClient(trust)
+	defer hc.CloseIdleConnections()
+	client, err := buildstatus.NewClient(hc, apiURL, token)
+	if err != nil {
+		return usageErr(err)
+	}
+	client.SetClock(e.now)
+	if tr.on() {
+		client.SetTrace(buildstatus.Trace(tr.printf))
+	}
+
+	ctx, cancel := o.withTimeout(ctx)
+	defer cancel()
+	server := &serverInfo{}
+	if ct := server.trace(trust, tr); ct != nil {
+		ctx = httptrace.WithClientTrace(ctx, ct)
+	}
+	outcomes := checkAll(ctx, client, specs, o.concurrency)
+	tr.printf("closing connection")
+	for _, out := range outcomes {
+		if out.err == nil {
+			out.Server = server.get()
+		}
+		out.err = timeoutErr(ctx, out.err, o.timeout)
+		if out.err != nil {
+			out.Error = errText(out.err)
+		}
+	}
+	if o.json {
+		if err := writeStatusJSON(e.stdout, outcomes); err != nil {
+			return err
+		}
+	} else {
+		writeStatusText(e.stdout, outcomes, o.verbose)
+	}
+	return exitCode(statusExitCode(outcomes), nil)
+}
+
+// checkAll checks every ref, at most limit at once, sharing hc's verified
+// connections, and returns the outcomes in the order asked.
+func checkAll(ctx context.Context, client *buildstatus.Client, specs []refSpec, limit int) []*outcome {
+	outcomes := make([]*outcome, len(specs))
+	check := func(i int) {
+		s := specs[i]
+		res, err := client.Check(ctx, s.owner, s.repo, s.ref)
+		if res == nil {
+			res = &buildstatus.Result{Repo: s.owner + "/" + s.repo, Ref: s.ref, State: buildstatus.StateError, Contexts: []buildstatus.Context{}}
+		}
+		outcomes[i] = &outcome{Result: res, err: err}
+	}
+	// The first ref alone: requests that start together to a new host each
+	// dial a connection, so the rest wait until there is one (HTTP/2
+	// carries them all on it).
+	check(0)
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := 1; i < len(specs); i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			check(i)
+		}()
+	}
+	wg.Wait()
+	return outcomes
+}
+
+// statusExitCode is the first code present in the order 4, 5, 1, 2, 3, 0.
+func statusExitCode(outcomes []*outcome) int {
+	present := map[int]bool{}
+	for _, o := range outcomes {
+		present[outcomeCode(o)] = true
+	}
+	for _, code := range []int{exitIdentity, exitError, exitFailed, exitPending, exitNoStatus} {
+		if present[code] {
+			return code
+		}
+	}
+	return exitOK
+}
+
+func outcomeCode(o *outcome) int {
+	if o.err != nil {
+		return codeOf(o.err)
+	}
+	switch o.State {
+	case buildstatus.StateSuccess:
+		return exitOK
+	case buildstatus.StateFailure:
+		return exitFailed
+	case buildstatus.StatePending:
+		return exitPending
+	case buildstatus.StateNoStatus:
+		return exitNoStatus
+	}
+	return exitError
+}
+
+// errText is an error for a Result's "error" field: the identity error's
+// first line (the rest is in the text output), any other error whole.
+func errText(err error) string {
+	var ie *clientsecure.IdentityError
+	if errors.As(err, &ie) {
+		return fmt.Sprintf("identity of %s not verified: %v", ie.Host, ie.Reason)
+	}
+	return err.Error()
+}
+
+// serverInfo is the "server" object of --json: who answered, and why it
+// was believed.
+type serverInfo struct {
+	mu         sync.Mutex
+	Host       string `json:"host"`
+	TLSVersion string `json:"tls_version"`
+	Cipher     string `json:"cipher_suite"`
+	ALPN       string `json:"alpn,omitempty"`
+	Verified   string `json:"verified"`
+	LeafSHA1   string `json:"leaf_sha1"`
+	LeafSPKI   string `json:"leaf_spki_sha256"`
+	seen       bool
+}
+
+// trace records the first verified handshake, and traces connections when
+// tr is on.
+func (s *serverInfo) trace(trust *clientsecure.Trust, tr *tracer) *httptrace.ClientTrace {
+	ct := tr.clientTrace(trust)
+	if ct == nil {
+		ct = &httptrace.ClientTrace{}
+	}
+	ct.WroteRequest = nil // buildstatus traces requests itself
+	var host string
+	connect := ct.ConnectStart
+	ct.ConnectStart = func(network, addr string) {
+		s.mu.Lock()
+		host = addr
+		s.mu.Unlock()
+		if connect != nil {
+			connect(network, addr)
+		}
+	}
+	done := ct.TLSHandshakeDone
+	ct.TLSHandshakeDone = func(cs tls.ConnectionState, err error) {
+		if done != nil {
+			done(cs, err)
+		}
+		if err != nil || len(cs.PeerCertificates) == 0 {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.seen {
+			return
+		}
+		s.seen = true
+		s.Host = host
+		s.TLSVersion = tls.VersionName(cs.Version)
+		s.Cipher = tls.CipherSuiteName(cs.CipherSuite)
+		s.ALPN = cs.NegotiatedProtocol
+		name := host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			name = h
+		}
+		s.Verified = describeVerification(trust, name, cs)
+		pins := clientsecure.CertificatePins(cs.PeerCertificates[0])
+		s.LeafSHA1, s.LeafSPKI = pins[0].String(), pins[2].String()
+	}
+	return ct
+}
+
+func (s *serverInfo) get() *serverInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.seen {
+		return nil
+	}
+	return s
+}
+

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/clientsecure/clientsecure"
+	"github.com/clientsecure/clientsecure/buildstatus"
+)
+
+// writeStatusText prints a headline per ref, then its failing and pending
+// contexts with their URLs (all of them when verbose), then, for a server
+// that failed verification, the full identity error.
+func writeStatusText(w io.Writer, outcomes []*outcome, verbose bool) {
+	for _, o := range outcomes {
+		name := o.Repo
+		if o.Ref != "" {
+			name += "@" + o.Ref
+		}
+		if o.err != nil {
+			fmt.Fprintf(w, "%s: error: %s\n", name, displayErr(o.err))
+			continue
+		}
+		fmt.Fprintf(w, "%s: %s (%s)\n", name, o.State, summary(o.Result))
+		for _, c := range o.Contexts {
+			if !verbose && c.State == buildstatus.StateSuccess {
+				continue
+			}
+			line := fmt.Sprintf("  %-8s %s (%s", c.State, c.Name, strings.ReplaceAll(c.Kind, "_", " "))
+			if c.Conclusion != "" && c.Conclusion != string(c.State) {
+				line += ": " + c.Conclusion
+			}
+			line += ")"
+			if c.Description != "" {
+				line += " " + c.Description
+			}
+			if c.URL != "" {
+				line += " " + c.URL
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+// displayErr is an error as a person reads it: an identity failure whole
+// (it names the host and lists the pins), without net/http's "Get URL:"
+// wrapping, and without package prefixes.
+func displayErr(err error) string {
+	var ie *clientsecure.IdentityError
+	if errors.As(err, &ie) {
+		err = ie
+	}
+	msg := err.Error()
+	for _, prefix := range []string{"clientsecure: ", "buildstatus: "} {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+	return msg
+}
+
+// summary counts a result's contexts: "3 checks: 2 passed, 1 failed".
+func summary(r *buildstatus.Result) string {
+	if len(r.Contexts) == 0 {
+		return "nothing reported for " + shortSHA(r.SHA)
+	}
+	var passed, failed, pending int
+	for _, c := range r.Contexts {
+		switch c.State {
+		case buildstatus.StateSuccess:
+			passed++
+		case buildstatus.StateFailure:
+			failed++
+		default:
+			pending++
+		}
+	}
+	parts := []string{}
+	for _, p := range []struct {
+		n    int
+		word string
+	}{{passed, "passed"}, {failed, "failed"}, {pending, "pending"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.word))
+		}
+	}
+	checks := "checks"
+	if len(r.Contexts) == 1 {
+		checks = "check"
+	}
+	return fmt.Sprintf("%d %s: %s; %s", len(r.Contexts), checks, strings.Join(parts, ", "), shortSHA(r.SHA))
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	if sha == "" {
+		return "the ref"
+	}
+	return sha
+}
+
+// writeStatusJSON prints DESIGN.md's {"results":[...]}.
+func writeStatusJSON(w io.Writer, outcomes []*outcome) error {
+	type result struct {
+		*buildstatus.Result
+		Server *serverInfo `json:"server,omitempty"`
+	}
+	out := struct {
+		Results []result `json:"results"`
+	}{Results: make([]result, len(outcomes))}
+	for i, o := range outcomes {
+		out.Results[i] = result{Result: o.Result, Server: o.Server}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,139 @@
+package fakehub
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/clientsecure/clientsecure/internal/testcerts"
+	"github.com/google/go-github/v93/github"
+)
+
+func TestServerPresentsCertAndSpeaksHTTP2(t *testing.T) {
+	srv := startServer(t, nil)
+	resp, _ := get(t, srv, "GET", "/repos/esp8266/Arduino", nil)
+	good := testcerts.Shared().Good
+	if resp.Proto != "HTTP/2.0" {
+		t.Errorf("protocol %s, want HTTP/2.0", resp.Proto)
+	}
+	if peer := resp.TLS.PeerCertificates; len(peer) != len(good.Chain) || !peer[0].Equal(good.Cert) || !peer[1].Equal(testcerts.Shared().Intermediate.Cert) {
+		t.Errorf("server sent %d certificates, not the good leaf and its intermediate", len(peer))
+	}
+	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
+		t.Errorf("URL %s is not on 127.0.0.1", srv.URL)
+	}
+}
+
+func TestClientAt(t *testing.T) {
+	srv := startServer(t, nil)
+	resp, err := srv.ClientAt(testcerts.Now).Get(srv.URL + "/repos/esp8266/Arduino")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+}
+
+// A request in flight when the context is cancelled still gets its whole
+// answer; then ListenAndServe returns nil and the port is closed.
+func TestListenAndServeShutsDownGracefully(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started, release := make(chan struct{}), make(chan struct{})
+	hub := New(nil)
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		hub.ServeHTTP(w, r)
+	})
+	addrc := make(chan net.Addr, 1)
+	served := make(chan error, 1)
+	cfg := &tls.Config{Certificates: []tls.Certificate{testcerts.Shared().Good.TLS()}}
+	go func() { served <- ListenAndServe(ctx, "127.0.0.1:0", slow, cfg, func(a net.Addr) { addrc <- a }) }()
+	addr := (<-addrc).String()
+	if strings.HasSuffix(addr, ":0") {
+		t.Fatalf("ready got %s, not the bound port", addr)
+	}
+
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := httpClient().Get("https://" + addr + "/repos/esp8266/Arduino/commits/master/status")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		got <- result{resp.StatusCode, string(body), err}
+	}()
+	<-started
+	cancel()
+	// Shutdown closes the listener first: once a dial is refused, it is
+	// waiting for the request in flight.
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		conn.Close()
+	}
+	close(release)
+	r := <-got
+	if r.err != nil || r.status != 200 || !strings.HasPrefix(r.body, `{"state":"success"`) {
+		t.Errorf("request in flight: %d %q %v", r.status, r.body, r.err)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("ListenAndServe: %v", err)
+	}
+}
+
+func TestListenAndServeErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, cfg := range []*tls.Config{nil, {}} {
+		err := ListenAndServe(ctx, "127.0.0.1:0", New(nil), cfg, nil)
+		if err == nil || !strings.HasPrefix(err.Error(), "fakehub: listen: the TLS configuration has no certificate") {
+			t.Errorf("config %v: %v", cfg, err)
+		}
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg := &tls.Config{Certificates: []tls.Certificate{testcerts.Shared().Good.TLS()}}
+	err = ListenAndServe(ctx, busy.Addr().String(), New(nil), cfg, func(net.Addr) { t.Error("ready called without a listener") })
+	var opErr *net.OpError
+	if !errors.As(err, &opErr) || !strings.HasPrefix(err.Error(), "fakehub: listen: ") {
+		t.Errorf("address in use: %v", err)
+	}
+}
+
+func ExampleNewServer() {
+	srv := NewServer(DefaultScenario(), testcerts.Shared().Good.TLS())
+	defer srv.Close()
+
+	base := srv.URL + "/"
+	gh, err := github.NewClient(github.WithHTTPClient(srv.ClientAt(testcerts.Now)), github.WithURLs(&base, &base))
+	if err != nil {
+		panic(err)
+	}
+	cs, _, err := gh.Repositories.GetCombinedStatus(context.Background(), "esp8266", "Arduino", "master", nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%s, %d statuses, %d request\n", cs.GetState(), cs.GetTotalCount(), srv.Hub.Stats().Requests)
+	// Output: success, 2 statuses, 1 request
+}
