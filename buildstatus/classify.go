@@ -1,0 +1,190 @@
+package buildstatus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v93/github"
+)
+
+// classify turns what go-github returned for a request about what
+// ("repository", "repository or ref") into an error a user can act on: an
+// *APIError for an answer from the server, the cause wrapped for anything
+// else (network, identity, context).
+func (c *Client) classify(err error, resp *github.Response, what string) error {
+	var (
+		ae    *APIError
+		rate  *github.RateLimitError
+		abuse *github.AbuseRateLimitError
+		otp   *github.TwoFactorAuthError
+		acc   *github.AcceptedError
+		er    *github.ErrorResponse
+	)
+	switch {
+	case errors.As(err, &ae):
+		return ae // a capped body or a refused redirect: already explained
+	case errors.As(err, &rate):
+		hr := rate.Response
+		return c.rateLimited(hr, rate.Rate.Reset.Time, retryAfter(hr, c.clock()), err)
+	case errors.As(err, &abuse):
+		return c.rateLimited(abuse.Response, primaryReset(abuse.Response), abuse.GetRetryAfter(), err)
+	case errors.As(err, &otp):
+		return c.statusError(otp.Response, otp.Message, what, err)
+	case errors.As(err, &acc):
+		return &APIError{StatusCode: http.StatusAccepted, Kind: Server, Err: err, URL: requestURL(resp),
+			Message: fmt.Sprintf("%s is still computing the answer (HTTP 202): try again in a moment", c.api.Host)}
+	case errors.As(err, &er):
+		return c.statusError(er.Response, er.Message, what, err)
+	case malformedJSON(err):
+		return c.malformed(resp, err.Error(), err)
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("buildstatus: timed out waiting for %s: %w", c.api.Host, err)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("buildstatus: request to %s cancelled: %w", c.api.Host, err)
+	}
+	// Network and identity errors: net/http's *url.Error already names
+	// the method and URL.
+	return fmt.Errorf("buildstatus: %w", err)
+}
+
+func malformedJSON(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &typ) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func (c *Client) malformed(resp *github.Response, detail string, err error) *APIError {
+	return &APIError{Kind: Malformed, Err: err, URL: requestURL(resp),
+		Message: fmt.Sprintf("malformed response from %s: %s", c.api.Host, c.redact(serverText(detail)))}
+}
+
+// statusError explains an HTTP error status that go-github did not already
+// find to be a rate limit.
+func (c *Client) statusError(hr *http.Response, serverMsg, what string, err error) *APIError {
+	if hr == nil {
+		return &APIError{Kind: Unexpected, Err: err, Message: "error response without a status: " + serverText(serverMsg)}
+	}
+	code := hr.StatusCode
+	e := &APIError{StatusCode: code, Err: err, URL: hr.Request.URL.Redacted()}
+	said := ""
+	if m := c.redact(serverText(serverMsg)); m != "" {
+		said = fmt.Sprintf(": %s said %q", c.api.Host, m)
+	}
+	switch {
+	case code == http.StatusUnauthorized:
+		e.Kind = Unauthorized
+		e.Message = "bad credentials: check GH_TOKEN/GITHUB_TOKEN (HTTP 401)"
+		if c.token == nil {
+			e.Message = "authentication required: set GH_TOKEN or GITHUB_TOKEN (HTTP 401)"
+		}
+	case code == http.StatusTooManyRequests,
+		code == http.StatusForbidden && (hr.Header.Get("Retry-After") != "" || hr.Header.Get(github.HeaderRateRemaining) == "0"):
+		return c.rateLimited(hr, primaryReset(hr), retryAfter(hr, c.clock()), err)
+	case code == http.StatusForbidden:
+		e.Kind = Forbidden
+		e.Message = "access forbidden (HTTP 403): check the token's scopes and SSO authorization" + said
+	case code == http.StatusNotFound:
+		e.Kind = NotFound
+		e.Message = what + " not found (or private: set GH_TOKEN) (HTTP 404)"
+		if c.token != nil {
+			e.Message = what + " not found (or the token cannot see it) (HTTP 404)"
+		}
+	case code == http.StatusUnprocessableEntity:
+		e.Kind = Invalid
+		e.Message = "no commit found for ref (HTTP 422)" + said
+	case code >= 500:
+		e.Kind = Server
+		e.Message = fmt.Sprintf("server error from %s (HTTP %d): try again later", c.api.Host, code)
+	default:
+		e.Kind = Unexpected
+		e.Message = fmt.Sprintf("unexpected answer from %s (HTTP %d)%s", c.api.Host, code, said)
+	}
+	return e
+}
+
+func (c *Client) rateLimited(hr *http.Response, reset time.Time, wait time.Duration, err error) *APIError {
+	e := &APIError{Kind: RateLimited, Reset: reset, RetryAfter: wait, Err: err,
+		Message: rateLimitMessage(reset, wait, c.clock())}
+	if hr != nil {
+		e.StatusCode = hr.StatusCode
+		if hr.Request != nil {
+			e.URL = hr.Request.URL.Redacted()
+		}
+	}
+	if c.token == nil {
+		e.Message += " (anonymous requests are limited to 60 an hour: set GH_TOKEN)"
+	}
+	return e
+}
+
+// retryAfter reads Retry-After, in seconds or as an HTTP date.
+func retryAfter(hr *http.Response, now time.Time) time.Duration {
+	if hr == nil {
+		return 0
+	}
+	v := strings.TrimSpace(hr.Header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// primaryReset reads X-RateLimit-Reset (Unix seconds) when the primary
+// limit is spent. GitHub sends the header on every answer; with requests
+// remaining, a limit is a secondary one, and Retry-After says how long.
+func primaryReset(hr *http.Response) time.Time {
+	if hr == nil || hr.Header.Get(github.HeaderRateRemaining) != "0" {
+		return time.Time{}
+	}
+	s, err := strconv.ParseInt(hr.Header.Get(github.HeaderRateReset), 10, 64)
+	if err != nil || s <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0)
+}
+
+func requestURL(resp *github.Response) string {
+	if resp == nil || resp.Response == nil || resp.Request == nil {
+		return ""
+	}
+	return resp.Request.URL.Redacted()
+}
+
+// redact keeps the token out of text a server chose.
+func (c *Client) redact(s string) string {
+	if c.token == nil {
+		return s
+	}
+	return strings.ReplaceAll(s, c.token(), "[redacted]")
+}
+
+// scrub keeps the token out of an error's text, whatever a server echoed.
+func (c *Client) scrub(err error) error {
+	if err == nil || c.token == nil || !strings.Contains(err.Error(), c.token()) {
+		return err
+	}
+	return &redacted{err: err, token: c.token}
+}
+
+type redacted struct {
+	err   error
+	token secret
+}
+
+func (r *redacted) Error() string { return strings.ReplaceAll(r.err.Error(), r.token(), "[redacted]") }
+func (r *redacted) Unwrap() error { return r.err }
