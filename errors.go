@@ -7,6 +7,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/clientsecure/clientsecure/inspect"
 )
 
 // Reason is which rule an identity check failed.
@@ -72,11 +74,8 @@ func (e *IdentityError) Error() string {
 	if len(e.Presented) > 0 {
 		b.WriteString("\n  certificates presented:")
 		for i, c := range e.Presented {
-			pins := CertificatePins(c)
-			fmt.Fprintf(&b, "\n    %d. %s", i+1, c.Subject)
-			fmt.Fprintf(&b, "\n       SHA-1:   %v", pins[0])
-			fmt.Fprintf(&b, "\n       SHA-256: %s", pins[1].Format(FormatColon))
-			fmt.Fprintf(&b, "\n       SPKI:    %v", pins[2])
+			lines := strings.Split(inspect.Describe(c).Summary(), "\n")
+			fmt.Fprintf(&b, "\n    %d. %s", i+1, strings.Join(lines, "\n       "))
 		}
 	}
 	fmt.Fprintf(&b, "\n  hint: clientsecure fingerprint %s shows the server's certificates and pins", hintHost(e.Host))

@@ -5,7 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"strings"
+
+	"github.com/clientsecure/clientsecure/inspect"
 )
 
 // PinKind says what a pin is a hash of.
@@ -117,9 +118,9 @@ func (p Pin) Format(f PinFormat) string {
 	if !p.kind.IsSPKI() {
 		switch f {
 		case FormatDocument:
-			return hexPairs(digest, " ")
+			return inspect.DocumentHex(digest)
 		case FormatColon:
-			return hexPairs(digest, ":")
+			return inspect.ColonHex(digest)
 		case FormatHex:
 			return hex.EncodeToString(digest)
 		case FormatOpenSSL:
@@ -127,7 +128,7 @@ func (p Pin) Format(f PinFormat) string {
 			if p.kind == CertSHA256 {
 				name = "sha256"
 			}
-			return name + " Fingerprint=" + hexPairs(digest, ":")
+			return name + " Fingerprint=" + inspect.ColonHex(digest)
 		}
 		return ""
 	}
@@ -156,20 +157,6 @@ func (p Pin) String() string {
 		return p.Format(FormatOkHttp)
 	}
 	return p.Format(FormatDocument)
-}
-
-func hexPairs(b []byte, sep string) string {
-	const digits = "0123456789ABCDEF"
-	var s strings.Builder
-	s.Grow(len(b) * (2 + len(sep)))
-	for i, c := range b {
-		if i > 0 {
-			s.WriteString(sep)
-		}
-		s.WriteByte(digits[c>>4])
-		s.WriteByte(digits[c&0xf])
-	}
-	return s.String()
 }
 
 // Match reports whether p matches a certificate with the given DER and

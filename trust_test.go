@@ -235,10 +235,10 @@ func TestIdentityErrorMessage(t *testing.T) {
 	for _, want := range []string{
 		"clientsecure: identity of 127.0.0.1 not verified: certificate pin mismatch",
 		"CF 05 98 89 CA FF 8E D8 5E 5C E0 C2 E4 F7 E6 C3 C7 50 DD 5C",
-		"SHA-1:   " + leaf[0].Format(clientsecure.FormatDocument),
-		"SHA-256: " + leaf[1].Format(clientsecure.FormatColon),
-		"SPKI:    " + leaf[2].String(),
-		"CN=localhost",
+		"sha1    " + leaf[0].Format(clientsecure.FormatDocument),
+		"sha256  " + leaf[1].Format(clientsecure.FormatColon),
+		"spki    " + leaf[2].String(),
+		"subject CN=localhost",
 		"CN=clientsecure test intermediate",
 		"hint: clientsecure fingerprint 127.0.0.1",
 	} {

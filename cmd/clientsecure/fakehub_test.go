@@ -116,4 +116,3 @@ func cmdHub(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("hub: unknown subcommand %q", args[0])
 	}
 }
-

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -112,7 +111,7 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 		ctx, cancel := o.withTimeout(ctx)
 		defer cancel()
 		if sent, err = fetchChain(ctx, tr, net.JoinHostPort(host, strconv.Itoa(port)), name, trust.Certificates, e.stderr); err != nil {
-			return fetchErr(ctx, err, o.timeout)
+			return timeoutErr(ctx, err, o.timeout)
 		}
 		host = name
 	}
@@ -235,7 +234,7 @@ func readCertFile(path string, stdin io.Reader) ([]*x509.Certificate, error) {
 	}
 	certs, err := inspect.LoadCertificates(data)
 	if err != nil {
-		return nil, fmt.Errorf("--file %s: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("--file %s: %w", path, err)
 	}
 	return certs, nil
 }

@@ -292,4 +292,3 @@ func (s *serverInfo) get() *serverInfo {
 	}
 	return s
 }
-

@@ -1,0 +1,74 @@
+package inspect
+
+import (
+	"bufio"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// hpkpMaxAge is the max-age written in the HPKP line: 60 days, long enough
+// to matter and short enough to recover from a mistake.
+const hpkpMaxAge = 60 * 24 * 60 * 60
+
+// WritePins writes ready-to-paste SPKI pins of every certificate in the
+// chain, leaf first and the anchor last: an OkHttp CertificatePinner, a
+// curl --pinnedpubkey command, an HPKP Public-Key-Pins header and the
+// clientsecure flags. Pinning several (the leaf and a CA, or a backup key)
+// keeps clients working through a key change.
+func (c *Chain) WritePins(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	certs := c.all()
+	host := c.Host
+	if host == "" {
+		host = "HOST"
+	}
+	url := "https://" + c.address() + "/"
+	if c.Port == 443 || c.Port == 0 {
+		url = "https://" + strings.TrimSuffix(c.address(), ":443") + "/"
+	}
+
+	fmt.Fprintf(bw, "# SPKI pins for %s, leaf first, the trust anchor (%s) last.\n", comment(c.address()), c.anchorWords())
+	if c.Host == "" {
+		fmt.Fprintf(bw, "# No host name was given: replace HOST with the server's.\n")
+	}
+	if !c.Verified {
+		fmt.Fprintf(bw, "# WARNING: the chain did not verify (%s):\n# make sure these keys are the server's before pinning them.\n", comment(c.VerifyError))
+	}
+	fmt.Fprintf(bw, "# Keep more than one pin so that a key change does not lock clients out.\n")
+
+	fmt.Fprintf(bw, "\n# OkHttp\nCertificatePinner certificatePinner = new CertificatePinner.Builder()\n")
+	for _, cert := range certs {
+		fmt.Fprintf(bw, "    .add(%s, %s) // %s\n", javaString(host), javaString(cert.SPKISHA256), comment(cert.Subject))
+	}
+	fmt.Fprintf(bw, "    .build();\n")
+
+	var curl, hpkp, flags []string
+	for _, cert := range certs {
+		b64 := strings.TrimPrefix(cert.SPKISHA256, "sha256/")
+		curl = append(curl, "sha256//"+b64)
+		hpkp = append(hpkp, fmt.Sprintf("pin-sha256=%q", b64))
+		flags = append(flags, "--pin "+cert.SPKISHA256)
+	}
+	fmt.Fprintf(bw, "\n# curl\ncurl --pinnedpubkey %s %s\n", shellQuote(strings.Join(curl, ";")), shellQuote(url))
+	fmt.Fprintf(bw, "\n# HPKP (Public-Key-Pins response header)\nPublic-Key-Pins: %s; max-age=%d\n", strings.Join(hpkp, "; "), hpkpMaxAge)
+	fmt.Fprintf(bw, "\n# clientsecure\nclientsecure get %s %s\n", strings.Join(flags, " "), shellQuote(url))
+	return bw.Flush()
+}
+
+// WritePEM writes the certificates sent, leaf first, then the trust anchor
+// when the server did not send it: the whole chain, as a CA or bundle file
+// takes it.
+func (c *Chain) WritePEM(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for _, cert := range c.all() {
+		if cert.Raw == nil {
+			return fmt.Errorf("inspect: no DER for %s", printable(cert.Subject))
+		}
+		if err := pem.Encode(bw, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw.Raw}); err != nil {
+			return fmt.Errorf("inspect: %w", err)
+		}
+	}
+	return bw.Flush()
+}

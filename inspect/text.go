@@ -1,0 +1,124 @@
+package inspect
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteText writes the chain for people: where it came from, whether it
+// verifies, then each certificate sent, leaf first, and the trust anchor.
+// Validity is told as of now, and a certificate that has expired, is not
+// yet valid or has under SoonDays left is marked with a "!" note.
+func (c *Chain) WriteText(w io.Writer, now time.Time) error {
+	bw := bufio.NewWriter(w)
+	if c.File != "" {
+		fmt.Fprintf(bw, "file:     %s\n", printable(c.File))
+	}
+	if c.Host != "" || c.Port != 0 {
+		fmt.Fprintf(bw, "host:     %s\n", printable(c.address()))
+	}
+	switch {
+	case c.Verified && c.Host != "":
+		fmt.Fprintf(bw, "verified: yes, for %s, by %s\n", printable(c.Host), c.anchorFrom())
+	case c.Verified:
+		fmt.Fprintf(bw, "verified: yes (no host name checked), by %s\n", c.anchorFrom())
+	default:
+		fmt.Fprintf(bw, "verified: NO: %s\n", printable(c.VerifyError))
+	}
+	where := "sent"
+	if c.File != "" {
+		where = "in the file"
+	}
+	fmt.Fprintf(bw, "\n%s %s, leaf first:\n", plural(len(c.Certs), "certificate"), where)
+	for i, cert := range c.Certs {
+		fmt.Fprintf(bw, "\n[%d] ", i)
+		writeCertText(bw, cert, now)
+	}
+	if c.Anchor != nil {
+		fmt.Fprintf(bw, "\ntrust anchor (%s): ", c.anchorNote())
+		if i := c.AnchorIndex(); i >= 0 {
+			fmt.Fprintf(bw, "[%d] above\n", i)
+		} else {
+			writeCertText(bw, *c.Anchor, now)
+		}
+	}
+	return bw.Flush()
+}
+
+func writeCertText(w io.Writer, c Cert, now time.Time) {
+	fmt.Fprintf(w, "%s\n", subjectOrEmpty(c.Subject))
+	field := func(name, value string) { fmt.Fprintf(w, "    %-9s%s\n", name+":", value) }
+	field("issuer", subjectOrEmpty(c.Issuer))
+	if names := c.Names(); len(names) > 0 {
+		field("names", printable(strings.Join(names, ", ")))
+	}
+	field("valid", fmt.Sprintf("%s to %s (%s)", formatTime(c.NotBefore), formatTime(c.NotAfter), c.Validity(now)))
+	field("key", c.Key())
+	field("SHA-1", c.SHA1Document())
+	field("SHA-256", c.SHA256)
+	field("SPKI", c.SPKISHA256)
+}
+
+func subjectOrEmpty(s string) string {
+	if s == "" {
+		return "(empty subject)"
+	}
+	return printable(s)
+}
+
+// anchorFrom is what verified the chain, in words.
+func (c *Chain) anchorFrom() string {
+	switch c.AnchorSource {
+	case AnchorSystemRoots:
+		return "the system roots"
+	case AnchorCAFile:
+		return "the CA file"
+	}
+	return c.AnchorSource
+}
+
+// anchorWords says where the anchor came from, in words.
+func (c *Chain) anchorWords() string {
+	if c.AnchorSource == AnchorLastSent {
+		return "the last certificate sent, not a trusted root"
+	}
+	return "from " + c.anchorFrom()
+}
+
+// anchorNote is anchorWords with advice for people.
+func (c *Chain) anchorNote() string {
+	if c.AnchorSource == AnchorLastSent {
+		return "the last certificate sent; it verified nothing, check it before trusting it"
+	}
+	return c.anchorWords()
+}
+
+// address is HOST:PORT, bracketing an IPv6 literal.
+func (c *Chain) address() string {
+	host := c.Host
+	if host == "" {
+		host = "HOST"
+	}
+	if c.Port == 0 {
+		return host
+	}
+	return net.JoinHostPort(host, strconv.Itoa(c.Port))
+}
+
+// WriteJSON writes the chain as the fingerprint command's JSON:
+// {"host","port","verified","chain":[...]} with, beside them, "file",
+// "verify_error", "anchor" and "anchor_source".
+func (c *Chain) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		return fmt.Errorf("inspect: %w", err)
+	}
+	return nil
+}
