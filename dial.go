@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
-	"net/http/httptrace"
 )
 
 // Dial connects to addr ("host:port") and completes a TLS handshake that
@@ -14,8 +13,8 @@ import (
 // error is an *IdentityError.
 //
 // ctx bounds the connection and the handshake. If ctx carries an
-// httptrace.ClientTrace, its ConnectStart/ConnectDone hooks are called (by
-// net.Dialer) and so are TLSHandshakeStart/TLSHandshakeDone.
+// httptrace.ClientTrace, net.Dialer calls its ConnectStart and ConnectDone
+// hooks; net/http calls the TLSHandshake ones for connections it asks for.
 func Dial(ctx context.Context, network, addr string, trust *Trust) (*tls.Conn, error) {
 	if err := trust.validate(); err != nil {
 		return nil, err
@@ -31,16 +30,8 @@ func Dial(ctx context.Context, network, addr string, trust *Trust) (*tls.Conn, e
 // handshake runs the client side of TLS over raw for host, closing raw on
 // failure.
 func handshake(ctx context.Context, raw net.Conn, host string, trust *Trust) (*tls.Conn, error) {
-	trace := httptrace.ContextClientTrace(ctx)
-	if trace != nil && trace.TLSHandshakeStart != nil {
-		trace.TLSHandshakeStart()
-	}
 	conn := tls.Client(raw, trust.Config(host))
-	err := conn.HandshakeContext(ctx)
-	if trace != nil && trace.TLSHandshakeDone != nil {
-		trace.TLSHandshakeDone(conn.ConnectionState(), err)
-	}
-	if err != nil {
+	if err := conn.HandshakeContext(ctx); err != nil {
 		raw.Close()
 		return nil, err
 	}

@@ -27,17 +27,20 @@ type env struct {
 	now    func() time.Time
 }
 
-func main() {
+func main() { os.Exit(processMain()) }
+
+// processMain runs the command line of this process, cancelled by SIGINT
+// or SIGTERM (serve and --watch stop cleanly on them).
+func processMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &env{
+	defer stop()
+	return run(ctx, os.Args[1:], &env{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,
 		stderr: os.Stderr,
 		getenv: os.Getenv,
 		now:    time.Now,
 	})
-	stop()
-	os.Exit(code)
 }
 
 // run executes one command line and returns its exit code.

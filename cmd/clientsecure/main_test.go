@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -22,12 +21,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"clientsecure": func() {
-			os.Exit(run(context.Background(), os.Args[1:], &env{
-				stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-				getenv: os.Getenv, now: time.Now,
-			}))
-		},
+		"clientsecure": func() { os.Exit(processMain()) },
 	})
 }
 

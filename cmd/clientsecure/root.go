@@ -21,6 +21,8 @@ Exit codes: 0 success, 1 build failed, 2 pending, 3 nothing reported,
 	root.AddCommand(
 		newGetCmd(e),
 		newStatusCmd(e),
+		newServeCmd(e),
+		newDemoCmd(e),
 		newFingerprintCmd(e),
 		newProbeCmd(e),
 	)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -131,6 +132,9 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 		ctx = httptrace.WithClientTrace(ctx, ct)
 	}
 	outcomes := checkAll(ctx, client, specs, o.concurrency)
+	for _, out := range outcomes {
+		traceVerdict(tr, out)
+	}
 	tr.printf("closing connection")
 	for _, out := range outcomes {
 		if out.err == nil {
@@ -180,6 +184,25 @@ func checkAll(ctx context.Context, client *buildstatus.Client, specs []refSpec, 
 	}
 	wg.Wait()
 	return outcomes
+}
+
+// traceVerdict ends a ref's trace as the document's sketch does: the
+// verdict in words, then the reply it was drawn from.
+func traceVerdict(tr *tracer, o *outcome) {
+	if !tr.on() || o.err != nil {
+		return
+	}
+	words := map[buildstatus.State]string{
+		buildstatus.StateSuccess:  "CI successful!",
+		buildstatus.StateFailure:  "CI has failed",
+		buildstatus.StatePending:  "CI is still running",
+		buildstatus.StateNoStatus: "CI reported nothing",
+	}[o.State]
+	tr.printf("%s@%s %s", o.Repo, o.Ref, words)
+	reply, err := json.Marshal(o.Result)
+	if err == nil {
+		tr.printf("reply was:\n%s", reply)
+	}
 }
 
 // statusExitCode is the first code present in the order 4, 5, 1, 2, 3, 0.
