@@ -84,6 +84,9 @@ type Template struct {
 	PermittedDNSDomains []string
 	// NoNames leaves DNSNames and IPs empty (the CN-only case).
 	NoNames bool
+	// ExtKeyUsage, when set, replaces a leaf's server-auth usage (say
+	// x509.ExtKeyUsageClientAuth for a client certificate).
+	ExtKeyUsage []x509.ExtKeyUsage
 }
 
 func (t Template) withDefaults() Template {
@@ -178,6 +181,9 @@ func (a *Authority) Leaf(t Template) *Leaf {
 		KeyUsage:           x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:        []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		SignatureAlgorithm: t.SignatureAlgorithm,
+	}
+	if t.ExtKeyUsage != nil {
+		tmpl.ExtKeyUsage = t.ExtKeyUsage
 	}
 	if t.Key.RSABits != 0 {
 		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
