@@ -1,0 +1,284 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/clientsecure/clientsecure/buildstatus"
+)
+
+// CheckFunc fetches the verdict of one ref ("" for the default branch).
+// (*buildstatus.Client).Check is one. On error it may return a Result
+// (State error) or nil.
+type CheckFunc func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error)
+
+// Target is one ref to watch.
+type Target struct {
+	Owner, Repo string
+	Ref         string // "" watches the default branch
+}
+
+func (t Target) String() string {
+	if t.Ref == "" {
+		return t.Owner + "/" + t.Repo
+	}
+	return t.Owner + "/" + t.Repo + "@" + t.Ref
+}
+
+// Defaults for the Watcher's zero fields.
+const (
+	DefaultConcurrency = 4
+	DefaultMaxBackoff  = 10 * time.Minute
+)
+
+// Watcher polls the build status of Targets until its context ends. Set
+// its fields before Run and do not change them while it runs.
+type Watcher struct {
+	Check   CheckFunc // required
+	Targets []Target  // required, at least one
+
+	// Interval is the least time between two polls of a ref (required).
+	// The server's X-Poll-Interval raises it; the rate limit may too.
+	Interval time.Duration
+	// Timeout bounds each check; 0 means only the context does.
+	Timeout time.Duration
+	// MaxBackoff caps the wait after repeated errors; 0 means
+	// DefaultMaxBackoff, or Interval if that is longer.
+	MaxBackoff time.Duration
+	// Concurrency is how many refs are checked at once; 0 means
+	// DefaultConcurrency.
+	Concurrency int
+
+	Clock Clock          // nil means RealClock
+	Rand  func() float64 // jitter in [0, 1); nil means math/rand/v2
+
+	// OnChange is called, from Run's goroutine, for every change: a
+	// ref's first verdict, a new state, a new commit.
+	OnChange func(Change)
+	// OnRound is called, from Run's goroutine, after every poll. An
+	// error from it stops Run, which returns it.
+	OnRound func(Round) error
+}
+
+// Change is one ref's news.
+type Change struct {
+	Time     time.Time
+	Repo     string // OWNER/REPO
+	Ref      string // as resolved: the default branch's name for a Target without a ref
+	SHA      string // the commit, "" if the check failed
+	Previous buildstatus.State
+	Current  buildstatus.State // Previous is "" on the first poll
+	Failing  []string          // the names of the failing contexts
+	Result   *buildstatus.Result
+	Err      error // why Current is StateError
+}
+
+// Status is what a Watcher knows of one target.
+type Status struct {
+	Target Target
+	Ref    string              // resolved ref, "" until known
+	State  buildstatus.State   // "" until the first poll
+	SHA    string              // the last commit seen
+	Since  time.Time           // when State (or SHA) was first seen
+	Result *buildstatus.Result // the last poll's, nil before the first
+	Err    error               // the last poll's error
+	// Settled is the last verdict that was not pending or an error, and
+	// SettledAt when it was first seen: a build monitor's "last build".
+	Settled   buildstatus.State
+	SettledAt time.Time
+	Errors    int       // errors in a row
+	Next      time.Time // when it is due again
+}
+
+// Name is OWNER/REPO@REF, with the resolved ref once known.
+func (s Status) Name() string {
+	t := s.Target
+	if s.Ref != "" {
+		t.Ref = s.Ref
+	}
+	return t.String()
+}
+
+// Round is the picture after one poll.
+type Round struct {
+	Time     time.Time
+	Checked  int      // targets checked in this poll
+	Statuses []Status // every target, in the order given
+	Spent    Spend    // by this poll
+	LastHour Spend    // by every poll of the last hour, this one included
+	Rate     Rate     // the rate limit as last seen
+	Next     time.Time
+	Wait     string // why until Next: WaitInterval, WaitBackoff...
+}
+
+// Run polls until ctx is done and returns its error, or until OnRound
+// returns an error and returns that. It leaves no goroutine behind.
+func (w *Watcher) Run(ctx context.Context) error {
+	switch {
+	case w.Check == nil:
+		return errors.New("watch: no check function")
+	case len(w.Targets) == 0:
+		return errors.New("watch: no targets")
+	case w.Interval <= 0:
+		return fmt.Errorf("watch: interval %v is not positive", w.Interval)
+	}
+	r := newRun(w)
+	for {
+		now := r.clock.Now()
+		if due := r.due(now); len(due) > 0 {
+			results := r.checkAll(ctx, due)
+			if err := ctx.Err(); err != nil {
+				return err // a cancelled check is no news
+			}
+			round := r.record(r.clock.Now(), due, results)
+			if w.OnRound != nil {
+				if err := w.OnRound(round); err != nil {
+					return err
+				}
+			}
+		}
+		if err := r.clock.SleepUntil(ctx, r.wake()); err != nil {
+			return err
+		}
+	}
+}
+
+// run is the state of one Run.
+type run struct {
+	w      *Watcher
+	clock  Clock
+	rand   func() float64
+	st     []Status
+	cost   []int // requests the last check of each target took
+	rounds int
+
+	serverInterval time.Duration // X-Poll-Interval as last sent
+	rate           Rate
+	gate           time.Time // no poll of any target before this
+	gateWhy        string
+	why            []string // why each target's Next
+	hour           window
+}
+
+func newRun(w *Watcher) *run {
+	r := &run{w: w, clock: w.Clock, rand: w.Rand, rate: Rate{Remaining: -1}}
+	if r.clock == nil {
+		r.clock = RealClock
+	}
+	if r.rand == nil {
+		r.rand = rand.Float64
+	}
+	now := r.clock.Now()
+	for _, t := range w.Targets {
+		r.st = append(r.st, Status{Target: t, Ref: t.Ref, Next: now})
+		// A check is at least two lists; a default branch is looked
+		// up first.
+		cost := 2
+		if t.Ref == "" {
+			cost = 3
+		}
+		r.cost = append(r.cost, cost)
+		r.why = append(r.why, WaitInterval)
+	}
+	return r
+}
+
+func (r *run) due(now time.Time) []int {
+	if now.Before(r.gate) {
+		return nil
+	}
+	var due []int
+	for i, s := range r.st {
+		if !now.Before(s.Next) {
+			due = append(due, i)
+		}
+	}
+	return due
+}
+
+// wake is when the next target is due.
+func (r *run) wake() time.Time {
+	next := r.st[0].Next
+	for _, s := range r.st[1:] {
+		if s.Next.Before(next) {
+			next = s.Next
+		}
+	}
+	if next.Before(r.gate) {
+		return r.gate
+	}
+	return next
+}
+
+func (r *run) waitReason() string {
+	next, why := r.st[0].Next, r.why[0]
+	for i, s := range r.st[1:] {
+		if s.Next.Before(next) {
+			next, why = s.Next, r.why[i+1]
+		}
+	}
+	if next.Before(r.gate) {
+		return r.gateWhy
+	}
+	return why
+}
+
+type checked struct {
+	res *buildstatus.Result
+	err error
+}
+
+// checkAll checks the due targets, at most Concurrency at once, and
+// returns when every check has. On the first poll one goes alone first, so
+// that the others find its connection instead of each dialling one.
+func (r *run) checkAll(ctx context.Context, due []int) []checked {
+	out := make([]checked, len(due))
+	limit := r.w.Concurrency
+	if limit <= 0 {
+		limit = DefaultConcurrency
+	}
+	first := 0
+	if r.rounds == 0 {
+		out[0] = r.check(ctx, due[0])
+		first = 1
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for k := first; k < len(due); k++ {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out[k] = r.check(ctx, due[k])
+		})
+	}
+	wg.Wait()
+	r.rounds++
+	return out
+}
+
+func (r *run) check(ctx context.Context, i int) checked {
+	s := &r.st[i]
+	if r.w.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.w.Timeout)
+		defer cancel()
+	}
+	res, err := r.w.Check(ctx, s.Target.Owner, s.Target.Repo, s.Ref)
+	if res == nil {
+		if err == nil {
+			err = errors.New("watch: the check returned no result")
+		}
+		res = &buildstatus.Result{Repo: s.Target.Owner + "/" + s.Target.Repo, Ref: s.Ref, Contexts: []buildstatus.Context{}}
+	}
+	if err != nil {
+		res.State = buildstatus.StateError
+		if res.Error == "" {
+			res.Error = err.Error()
+		}
+	}
+	return checked{res, err}
+}
