@@ -8,42 +8,48 @@ import (
 
 // digests hashes one certificate lazily and at most once per algorithm, so
 // that checking several pins costs one hash per certificate, not one per
-// pin.
+// pin. The digests live in the struct, not on the heap: pin checks run in
+// every handshake, and a digests value stays on its caller's stack.
 type digests struct {
-	cert               *x509.Certificate
-	c1, c256, s1, s256 []byte
+	cert       *x509.Certificate
+	have       uint8 // which of the digests below are computed
+	c1, s1     [sha1.Size]byte
+	c256, s256 [sha256.Size]byte
 }
 
+const (
+	haveC1 = 1 << iota
+	haveC256
+	haveS1
+	haveS256
+)
+
 func (d *digests) certSHA1() []byte {
-	if d.c1 == nil {
-		h := sha1.Sum(d.cert.Raw)
-		d.c1 = h[:]
+	if d.have&haveC1 == 0 {
+		d.c1, d.have = sha1.Sum(d.cert.Raw), d.have|haveC1
 	}
-	return d.c1
+	return d.c1[:]
 }
 
 func (d *digests) certSHA256() []byte {
-	if d.c256 == nil {
-		h := sha256.Sum256(d.cert.Raw)
-		d.c256 = h[:]
+	if d.have&haveC256 == 0 {
+		d.c256, d.have = sha256.Sum256(d.cert.Raw), d.have|haveC256
 	}
-	return d.c256
+	return d.c256[:]
 }
 
 func (d *digests) spkiSHA1() []byte {
-	if d.s1 == nil {
-		h := sha1.Sum(d.cert.RawSubjectPublicKeyInfo)
-		d.s1 = h[:]
+	if d.have&haveS1 == 0 {
+		d.s1, d.have = sha1.Sum(d.cert.RawSubjectPublicKeyInfo), d.have|haveS1
 	}
-	return d.s1
+	return d.s1[:]
 }
 
 func (d *digests) spkiSHA256() []byte {
-	if d.s256 == nil {
-		h := sha256.Sum256(d.cert.RawSubjectPublicKeyInfo)
-		d.s256 = h[:]
+	if d.have&haveS256 == 0 {
+		d.s256, d.have = sha256.Sum256(d.cert.RawSubjectPublicKeyInfo), d.have|haveS256
 	}
-	return d.s256
+	return d.s256[:]
 }
 
 // CertificatePins returns the pins that match cert: its SHA-1 and SHA-256

@@ -17,8 +17,13 @@
 //
 // A certificate pin matches the leaf. A public-key pin matches any
 // certificate of the verified chain; never a certificate that was merely
-// sent, unless the chain is not verified at all ([Trust.PinOnly],
-// [Trust.Insecure]). Several pins mean any one of them.
+// sent. Where no chain is verified at all ([Trust.PinOnly],
+// [Trust.Insecure]) it matches any certificate the server sent, so in
+// those modes pin the leaf: anyone can append a CA's public certificate.
+// Several pins mean any one of them.
+//
+// In the modes that verify a chain, RSA keys under [MinRSABits] and
+// certificates signed with SHA-1 are refused anywhere in it.
 //
 // # Trust
 //

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/clientsecure/clientsecure/inspect"
 )
@@ -20,7 +23,7 @@ const (
 	ReasonExpired
 	ReasonNotYetValid
 	ReasonWrongHost
-	ReasonInvalidChain // any other chain fault: name constraints, key usage, a CA that is no CA
+	ReasonInvalidChain // any other chain fault: name constraints, key usage, a CA that is no CA, a weak key, a SHA-1 signature
 	ReasonNoCertificate
 )
 
@@ -63,7 +66,9 @@ func (e *IdentityError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "clientsecure: identity of %s not verified: %v", e.Host, e.Reason)
 	if detail := e.detail(); detail != "" {
-		fmt.Fprintf(&b, " (%s)", detail)
+		// Names in it come from the server's certificates: no control
+		// characters reach the terminal.
+		fmt.Fprintf(&b, " (%s)", printable(detail))
 	}
 	if len(e.Pins) > 0 {
 		b.WriteString("\n  pins expected (any one):")
@@ -74,12 +79,29 @@ func (e *IdentityError) Error() string {
 	if len(e.Presented) > 0 {
 		b.WriteString("\n  certificates presented:")
 		for i, c := range e.Presented {
+			if i == maxListed {
+				fmt.Fprintf(&b, "\n    ... and %d more", len(e.Presented)-maxListed)
+				break
+			}
 			lines := strings.Split(inspect.Describe(c).Summary(), "\n")
 			fmt.Fprintf(&b, "\n    %d. %s", i+1, strings.Join(lines, "\n       "))
 		}
 	}
 	fmt.Fprintf(&b, "\n  hint: clientsecure fingerprint %s shows the server's certificates and pins", hintHost(e.Host))
 	return b.String()
+}
+
+// maxListed is how many certificates, or names of one, an error lists: a
+// hostile server may send a thousand.
+const maxListed = 10
+
+// printable is s, or s Go-quoted if it holds control characters or
+// invalid UTF-8.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 func hintHost(host string) string {
@@ -104,8 +126,14 @@ func (e *IdentityError) detail() string {
 			for _, ip := range he.Certificate.IPAddresses {
 				names = append(names, ip.String())
 			}
-			if len(names) == 0 {
+			switch {
+			case len(names) == 0 && he.Certificate.Subject.CommonName != "":
+				return "it names no hosts: its common name " + he.Certificate.Subject.CommonName +
+					" is not a host name since RFC 6125; only subject alternative names are"
+			case len(names) == 0:
 				return "it names no hosts"
+			case len(names) > maxListed:
+				return fmt.Sprintf("it is for %s and %d more", strings.Join(names[:maxListed], ", "), len(names)-maxListed)
 			}
 			return "it is for " + strings.Join(names, ", ")
 		}
@@ -115,8 +143,11 @@ func (e *IdentityError) detail() string {
 			return "issuer " + ua.Cert.Issuer.String() + " is not a trusted root"
 		}
 	case ReasonInvalidChain:
+		if d, ok := insecureSignatureDetail(e.Err, e.Presented); ok {
+			return d
+		}
 		if e.Err != nil {
-			return e.Err.Error()
+			return strings.TrimPrefix(e.Err.Error(), "clientsecure: ")
 		}
 	}
 	return ""

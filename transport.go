@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -51,11 +52,54 @@ func NewTransportProxy(trust *Trust, proxy func(target *url.URL) (*url.URL, erro
 }
 
 // NewClient returns an http.Client using NewTransport(trust). It follows
-// redirects as http.Client does, so a bearer token should go in a
-// per-request header only to hosts the caller chose (see package
-// buildstatus for one way).
+// up to 10 redirects, never from https to anything else (the new server's
+// identity could not be verified), and drops credentials (Authorization,
+// Cookie, Proxy-Authorization) on a redirect that leaves the first
+// request's origin: scheme, host and port. net/http alone would send them
+// to the same host on another port, and to its subdomains.
+//
+// A caller's own CheckRedirect replaces this policy; package buildstatus
+// shows how to keep a token to one origin whatever the redirects.
 func NewClient(trust *Trust) *http.Client {
-	return &http.Client{Transport: NewTransport(trust)}
+	return &http.Client{Transport: NewTransport(trust), CheckRedirect: checkRedirect}
+}
+
+// credentialHeaders are what a redirect to another origin must not carry.
+var credentialHeaders = []string{"Authorization", "Cookie", "Cookie2", "Proxy-Authorization", "Www-Authenticate"}
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	switch {
+	case len(via) >= 10:
+		return fmt.Errorf("clientsecure: stopped after 10 redirects by %s", via[len(via)-1].URL.Host)
+	case first.Scheme == "https" && req.URL.Scheme != "https":
+		return fmt.Errorf("clientsecure: refusing a redirect from https to %s: the server there cannot be verified", req.URL.Scheme)
+	}
+	if !sameOrigin(first, req.URL) {
+		for _, h := range credentialHeaders {
+			req.Header.Del(h)
+		}
+	}
+	return nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (the scheme's default port when none is written).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
 }
 
 func dialTLS(ctx context.Context, network, addr string, trust *Trust, proxy func(*url.URL) (*url.URL, error)) (net.Conn, error) {

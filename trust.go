@@ -22,7 +22,9 @@ type Trust struct {
 
 	// Pins, if any, must be matched by one of them as well: a certificate
 	// pin by the leaf, a public-key pin by any certificate of the verified
-	// chain (with PinOnly or Insecure, by any certificate the server sent).
+	// chain (with PinOnly or Insecure, by any certificate the server sent,
+	// as DESIGN.md specifies: pin a leaf in those modes, see
+	// docs/SECURITY.md).
 	Pins []Pin
 
 	// PinOnly skips chain, host name and date checks: the pins are the
@@ -132,7 +134,10 @@ func (t *Trust) Verify(host string, presented []*x509.Certificate) (*Verificatio
 	if !t.PinOnly && !t.Insecure {
 		chains, err := t.verifyChain(host, presented)
 		if err != nil {
-			return fail(reasonOf(err, t.now()), err)
+			return fail(chainReason(err, presented, t.now()), err)
+		}
+		if chains, err = strongChains(chains); err != nil {
+			return fail(ReasonInvalidChain, err)
 		}
 		v.Chain = chains[0]
 		// Public-key pins match the verified chains, never the raw list the
@@ -150,7 +155,8 @@ func (t *Trust) Verify(host string, presented []*x509.Certificate) (*Verificatio
 				continue // certificate pins name the leaf
 			}
 			if p.match(d) {
-				v.Pin, v.Matched = &p, cert
+				matched := p // only the match is copied to the heap
+				v.Pin, v.Matched = &matched, cert
 				return v, nil
 			}
 		}

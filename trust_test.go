@@ -166,7 +166,10 @@ func TestSPKIPinIgnoresUnverifiedExtras(t *testing.T) {
 		want  clientsecure.Reason
 	}{
 		{"verified chain", &clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: []clientsecure.Pin{pinned}}, clientsecure.ReasonPinMismatch},
+		// Without a verified chain, DESIGN.md has the pin match any
+		// certificate sent: the reason to pin a leaf in these modes.
 		{"pin-only matches what was sent", &clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{pinned}}, ok},
+		{"insecure with the pin likewise", &clientsecure.Trust{Insecure: true, Pins: []clientsecure.Pin{pinned}}, ok},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conn, err := clientsecure.Dial(ctx(t), "tcp", srv.addr, policy(tc.trust))

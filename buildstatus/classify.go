@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,12 @@ func (c *Client) classify(err error, resp *github.Response, what string) error {
 		return fmt.Errorf("buildstatus: request to %s cancelled: %w", c.api.Host, err)
 	}
 	// Network and identity errors: net/http's *url.Error already names
-	// the method and URL.
+	// the method and URL. Anything else came while reading a body (a
+	// reset connection, an HTTP/2 stream error), which names nobody.
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return fmt.Errorf("buildstatus: reading the answer from %s: %w", c.api.Host, err)
+	}
 	return fmt.Errorf("buildstatus: %w", err)
 }
 
@@ -63,8 +69,24 @@ func malformedJSON(err error) bool {
 }
 
 func (c *Client) malformed(resp *github.Response, detail string, err error) *APIError {
+	// A body that fails at its first byte is not JSON at all: a web page,
+	// a proxy's error. Its declared type says what it is.
+	var syntax *json.SyntaxError
+	if ct := contentType(resp); errors.As(err, &syntax) && syntax.Offset <= 1 && ct != "" && !strings.Contains(ct, "json") {
+		detail = fmt.Sprintf("not JSON but %s (%s)", ct, detail)
+	}
 	return &APIError{Kind: Malformed, Err: err, URL: requestURL(resp),
 		Message: fmt.Sprintf("malformed response from %s: %s", c.api.Host, c.redact(serverText(detail)))}
+}
+
+// contentType is the media type the response says it holds, without
+// parameters, or "".
+func contentType(resp *github.Response) string {
+	if resp == nil || resp.Response == nil {
+		return ""
+	}
+	mt, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // statusError explains an HTTP error status that go-github did not already

@@ -69,7 +69,7 @@ func NewClient(hc *http.Client, apiURL string, token string) (*Client, error) {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	rt = &capTransport{base: rt, max: MaxBodySize}
+	rt = &capTransport{base: newFirstConn(rt), max: MaxBodySize}
 	if token != "" {
 		rt = &tokenTransport{base: rt, origin: api, value: newSecret("Bearer " + token)}
 	}

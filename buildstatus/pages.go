@@ -41,6 +41,11 @@ func paginate[T any](ctx context.Context, c *Client, ref string, get pageFunc[T]
 		if err != nil {
 			return out, err
 		}
+		// More than was asked for is a server padding the list, and
+		// what is kept across pages must stay bounded.
+		if len(p.items) > perPage {
+			return out, c.malformed(nil, fmt.Sprintf("page %d lists %d items, more than the %d asked for", n, len(p.items), perPage), nil)
+		}
 		out.items = append(out.items, p.items...)
 		out.total = p.total
 		if n == 1 && p.sha != "" {

@@ -169,7 +169,7 @@ func latestRuns(all []*github.CheckRun) []*github.CheckRun {
 }
 
 func latest[T any](all []*T, key func(*T) string, newer func(a, b *T) bool) []*T {
-	index := make(map[string]int)
+	index := make(map[string]int, len(all))
 	var kept []*T
 	for _, x := range all {
 		if x == nil {
@@ -191,7 +191,7 @@ func latest[T any](all []*T, key func(*T) string, newer func(a, b *T) bool) []*T
 // clean drops control characters (terminal escape sequences, newlines) and
 // bidirectional overrides from text the server chose.
 func clean(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
+	if printableASCII(s) || !strings.ContainsFunc(s, unsafeRune) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -200,6 +200,17 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// printableASCII is clean's fast path: most of what servers send is
+// printable ASCII, which needs no look-up in the Unicode tables.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func unsafeRune(r rune) bool {

@@ -116,6 +116,9 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 		host = name
 	}
 
+	if trust.Roots == nil {
+		useSystemRoots() // whether the chain verifies is shown in every mode
+	}
 	chain, err := inspect.NewChain(sent, host, port, trust.Roots, at)
 	if err != nil {
 		return err

@@ -120,6 +120,11 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 	if _, err := io.Copy(e.stdout, resp.Body); err != nil {
 		return timeoutErr(ctx, fmt.Errorf("reading the body: %w", err), o.timeout)
 	}
+	// net/http sometimes ends a body cut off by the deadline with a plain
+	// EOF, as if it were whole: the context knows better.
+	if err := ctx.Err(); err != nil {
+		return timeoutErr(ctx, fmt.Errorf("reading the body: %w", err), o.timeout)
+	}
 	tr.printf("closing connection")
 	if o.fail && (resp.StatusCode < 200 || resp.StatusCode > 299) {
 		return exitCode(exitError, fmt.Errorf("%s answered %s", u.Redacted(), resp.Status))

@@ -94,6 +94,9 @@ func (f *trustFlags) trust(warn func(format string, args ...any)) (*clientsecure
 	if f.insecure && f.caFile != "" {
 		warn("warning: --ca-file has no effect with --insecure")
 	}
+	if t.Roots == nil && !t.PinOnly && !t.Insecure {
+		useSystemRoots() // embedded roots where the system has none
+	}
 	return t, nil
 }
 

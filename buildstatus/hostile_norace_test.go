@@ -1,0 +1,5 @@
+//go:build !race
+
+package buildstatus
+
+const raceEnabled = false
