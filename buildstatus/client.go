@@ -45,6 +45,10 @@ type Trace func(format string, args ...any)
 // A non-empty token is sent as a bearer token to apiURL's origin (scheme,
 // host, port) and to nothing else: it needs an https apiURL, and a redirect
 // to any other host is refused.
+//
+// A Client is safe for concurrent use. Its first request goes alone until
+// it has a connection, so that checks started together share one HTTP/2
+// connection, and one TLS handshake, instead of each opening its own.
 func NewClient(hc *http.Client, apiURL string, token string) (*Client, error) {
 	api, err := parseAPIURL(apiURL)
 	if err != nil {

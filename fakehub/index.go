@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // index is a validated scenario with every default filled in, arranged for
@@ -39,10 +40,16 @@ type commit struct {
 }
 
 var (
-	ownerRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$`)
-	nameRE  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
-	shaRE   = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+	// Compiled on first use, not at init: every run of the command links
+	// this package, and the counted repetitions make large programs.
+	ownerRE = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$`)
+	nameRE  = lazyRegexp(`^[A-Za-z0-9_.-]{1,100}$`)
+	shaRE   = lazyRegexp(`^[0-9a-fA-F]{40}$`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // ids numbers whatever the scenario leaves unnumbered after the largest
 // id it gives, so that explicit and assigned ids never collide.
@@ -111,10 +118,10 @@ func explicitIDs(sc *Scenario) (*ids, error) {
 
 func buildRepo(repo *Repo, path string, next *ids) (*repoEntry, error) {
 	where := fmt.Sprintf("repo %s/%s", repo.Owner, repo.Name)
-	if !ownerRE.MatchString(repo.Owner) {
+	if !ownerRE().MatchString(repo.Owner) {
 		return nil, invalid(where, path+".owner", "owner %q is not a GitHub login (letters, digits, '-', '_'; at most 39)", repo.Owner)
 	}
-	if !nameRE.MatchString(repo.Name) || repo.Name == "." || repo.Name == ".." {
+	if !nameRE().MatchString(repo.Name) || repo.Name == "." || repo.Name == ".." {
 		return nil, invalid(where, path+".name", "name %q is not a repository name (letters, digits, '-', '_', '.'; at most 100)", repo.Name)
 	}
 	e := &repoEntry{
@@ -213,7 +220,7 @@ func buildCommit(e *repoEntry, ref *Ref, path, where string, next *ids) (*commit
 	c := &commit{}
 	switch {
 	case ref.SHA != "":
-		if !shaRE.MatchString(ref.SHA) {
+		if !shaRE().MatchString(ref.SHA) {
 			return nil, invalid(where, path+".sha", "sha %q is not 40 hex digits", ref.SHA)
 		}
 		c.sha = strings.ToLower(ref.SHA)

@@ -26,7 +26,7 @@ func (e *repoEntry) resolve(ref string) (*commit, bool) {
 		return c, c != nil
 	}
 	lower := strings.ToLower(ref)
-	if shaRE.MatchString(ref) {
+	if shaRE().MatchString(ref) {
 		for _, c := range e.commits {
 			if c.sha == lower {
 				return c, true

@@ -11,10 +11,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-
-	// Embedded Mozilla roots for systems that have none (a scratch
-	// container); the system's roots win wherever they exist.
-	_ "golang.org/x/crypto/x509roots/fallback"
 )
 
 // env is everything a command touches outside itself, so tests can hand

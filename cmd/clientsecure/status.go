@@ -24,6 +24,7 @@ type statusOptions struct {
 	apiURL      string
 	json        bool
 	concurrency int
+	watch       watchOptions
 }
 
 func newStatusCmd(e *env) *cobra.Command {
@@ -55,6 +56,7 @@ the first present in the order 4, 5, 1, 2, 3, 0.`,
 	f.StringVar(&o.apiURL, "api-url", "", "GitHub API base URL (env GITHUB_API_URL; default "+defaultAPIURL+")")
 	f.BoolVar(&o.json, "json", false, "print the results as JSON")
 	f.IntVar(&o.concurrency, "concurrency", 8, "refs checked at once")
+	o.watch.register(cmd)
 	return cmd
 }
 
@@ -89,6 +91,9 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	if o.concurrency < 1 {
 		return usagef("--concurrency must be at least 1")
 	}
+	if err := o.watch.validate(); err != nil {
+		return err
+	}
 	warn := func(f string, a ...any) { fmt.Fprintf(e.stderr, "clientsecure: "+f+"\n", a...) }
 	trust, err := o.trust(warn)
 	if err != nil {
@@ -111,6 +116,9 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	if token != "" && trust.Insecure && len(trust.Pins) == 0 {
 		warn("warning: token withheld: --insecure without --pin cannot tell the API server from anyone else")
 		token = ""
+	}
+	if o.watch.on {
+		return o.runWatch(ctx, e, specs, trust, apiURL, token)
 	}
 
 	tr := newTracer(e.stderr, o.verbose)
@@ -167,13 +175,11 @@ func checkAll(ctx context.Context, client *buildstatus.Client, specs []refSpec, 
 		}
 		outcomes[i] = &outcome{Result: res, err: err}
 	}
-	// The first ref alone: requests that start together to a new host each
-	// dial a connection, so the rest wait until there is one (HTTP/2
-	// carries them all on it).
-	check(0)
+	// All at once: the client holds its requests back until its first one
+	// has a connection, so that over HTTP/2 they all share it.
 	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
-	for i := 1; i < len(specs); i++ {
+	for i := range specs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
