@@ -39,6 +39,7 @@
 // the pins expected and every certificate presented with its pins.
 //
 // Programs that may run where the system has no roots (a scratch
-// container) should import golang.org/x/crypto/x509roots/fallback in
-// their main package, as cmd/clientsecure does.
+// container) should install golang.org/x/crypto/x509roots/fallback's
+// roots: importing that package does it at start-up; cmd/clientsecure does
+// it lazily, only when it is about to verify against the system's roots.
 package clientsecure
