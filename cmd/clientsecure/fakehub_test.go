@@ -62,6 +62,7 @@ func cmdFakehub(ts *testscript.TestScript, neg bool, args []string) {
 // cmdHub controls or inspects the script's fakehub:
 //
 //	hub stats requests=N notmodified=N token=N   assert counts since the previous hub stats
+//	hub wait requests=N                          block until N more requests came (since hub stats)
 //	hub token TOKEN                              accept only this token
 //	hub fail STATUS N                            fail the next N requests
 //	hub ratelimit REMAINING RESET_SECONDS        set the rate limit
@@ -88,6 +89,18 @@ func cmdHub(ts *testscript.TestScript, neg bool, args []string) {
 			if g, ok := got[name]; !ok || (g == atoi(want)) == neg {
 				ts.Fatalf("hub %s = %d, want %s%s (all: %v)", name, g, map[bool]string{true: "not ", false: ""}[neg], want, got)
 			}
+		}
+	case "wait":
+		name, want, _ := strings.Cut(args[1], "=")
+		if name != "requests" {
+			ts.Fatalf("usage: hub wait requests=N")
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for srv.Hub.Stats().Requests-srv.seen.Requests < atoi(want) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("hub wait: %d requests after 20s, want %s", srv.Hub.Stats().Requests-srv.seen.Requests, want)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	case "token":
 		srv.Hub.RequireToken(args[1])
