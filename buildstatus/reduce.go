@@ -34,9 +34,11 @@ type Context struct {
 	// Conclusion is what the server said, verbatim: a status's state, a
 	// completed check run's conclusion, or a running check run's status
 	// ("queued", "in_progress", ...).
-	Conclusion  string `json:"conclusion,omitempty"`
-	URL         string `json:"url,omitempty"`         // a status's target_url, a check run's details_url (else html_url)
-	Description string `json:"description,omitempty"` // a status's description, a check run's output title
+	// Every field of DESIGN.md's context is always present in JSON, ""
+	// when the server gave nothing, so consumers need no key checks.
+	Conclusion  string `json:"conclusion"`
+	URL         string `json:"url"`         // a status's target_url, a check run's details_url (else html_url)
+	Description string `json:"description"` // a status's description, a check run's output title
 }
 
 // Reduce keeps the latest status per context (newest created_at, then

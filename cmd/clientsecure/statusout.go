@@ -102,17 +102,23 @@ func shortSHA(sha string) string {
 	return sha
 }
 
-// writeStatusJSON prints DESIGN.md's {"results":[...]}.
+// writeStatusJSON prints DESIGN.md's {"results":[...]}. Every field is
+// present in every result: "server" is null when no server was verified,
+// "error" null when there was none.
 func writeStatusJSON(w io.Writer, outcomes []*outcome) error {
 	type result struct {
 		*buildstatus.Result
-		Server *serverInfo `json:"server,omitempty"`
+		Server *serverInfo `json:"server"`
+		Error  *string     `json:"error"` // shadows Result.Error, which omits itself when empty
 	}
 	out := struct {
 		Results []result `json:"results"`
 	}{Results: make([]result, len(outcomes))}
 	for i, o := range outcomes {
 		out.Results[i] = result{Result: o.Result, Server: o.Server}
+		if o.Result.Error != "" {
+			out.Results[i].Error = &o.Result.Error
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
