@@ -2,7 +2,6 @@ package buildstatus
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/google/go-github/v93/github"
@@ -68,22 +67,34 @@ func (c *Client) check(ctx context.Context, owner, repo, ref string, res *Result
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// No verdict without both lists: the first failure cancels the other
+	// request and is the one reported. Which came first is recorded when it
+	// happens, because the other's failure need not look like a
+	// cancellation (go-github reports a 4xx whose body read was cut short
+	// as that 4xx, without its message).
+	var (
+		firstErr  error
+		firstOnce sync.Once
+	)
+	fail := func(err error) {
+		firstOnce.Do(func() { firstErr = err })
+		cancel()
+	}
 	var statuses listing[*github.RepoStatus]
-	var statusErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		statuses, statusErr = c.statuses(ctx, owner, repo, ref)
-		if statusErr != nil {
-			cancel() // no verdict without both lists
+		var err error
+		if statuses, err = c.statuses(ctx, owner, repo, ref); err != nil {
+			fail(err)
 		}
 	})
 	runs, runErr := c.checkRuns(ctx, owner, repo, ref)
 	if runErr != nil {
-		cancel()
+		fail(runErr)
 	}
 	wg.Wait()
-	if err := firstCause(statusErr, runErr); err != nil {
-		return err
+	if firstErr != nil {
+		return firstErr
 	}
 
 	// A branch can move between the two requests. Statuses name their
@@ -102,18 +113,4 @@ func (c *Client) check(ctx context.Context, owner, repo, ref string, res *Result
 	}
 	res.State, res.Contexts = Reduce(statuses.items, runs.items)
 	return nil
-}
-
-// firstCause picks the error to report when one list's failure cancelled
-// the other: the failure, not the cancellation it caused.
-func firstCause(a, b error) error {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
-	case errors.Is(a, context.Canceled) && !errors.Is(b, context.Canceled):
-		return b
-	}
-	return a
 }

@@ -140,19 +140,35 @@ func TestOneListFailingCancelsTheOther(t *testing.T) {
 	}
 }
 
-func TestFirstCause(t *testing.T) {
-	cause := errors.New("cause")
-	wrapped := fmt.Errorf("x: %w", context.Canceled)
-	for _, tc := range []struct{ a, b, want error }{
-		{nil, nil, nil},
-		{cause, nil, cause},
-		{nil, cause, cause},
-		{wrapped, cause, cause},
-		{cause, wrapped, cause},
-		{wrapped, context.Canceled, wrapped},
-	} {
-		if got := firstCause(tc.a, tc.b); got != tc.want {
-			t.Errorf("firstCause(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+// When one list fails, the other request is cancelled, and the failure
+// reported is the first one, message included, whatever the cancelled
+// request's own error looks like: here a 422 whose body is cut short,
+// which go-github reports as a 422 without a message.
+func TestFirstFailureIsReported(t *testing.T) {
+	release := make(chan struct{})
+	srv, hc := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/status") {
+			// Headers and half a body, then nothing until the client
+			// gives up on this request.
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			io.WriteString(w, `{"message":"the cancelled one`)
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		io.WriteString(w, `{"message":"No commit found for SHA: nope"}`)
+	}))
+	defer close(release)
+	c := newTestClient(t, hc, srv.URL, "")
+	for range 5 {
+		_, err := c.Check(testCtx(t), "o", "r", "nope")
+		if err == nil || !strings.Contains(err.Error(), "No commit found for SHA: nope") {
+			t.Fatalf("got %v, want the check runs' failure with its message", err)
 		}
 	}
 }
