@@ -75,7 +75,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	case first.Scheme == "https" && req.URL.Scheme != "https":
 		return fmt.Errorf("clientsecure: refusing a redirect from https to %s: the server there cannot be verified", req.URL.Scheme)
 	}
-	if !sameOrigin(first, req.URL) {
+	if !SameOrigin(first, req.URL) {
 		for _, h := range credentialHeaders {
 			req.Header.Del(h)
 		}
@@ -83,12 +83,14 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// sameOrigin reports whether a and b have the same scheme, host and port
-// (the scheme's default port when none is written).
-func sameOrigin(a, b *url.URL) bool {
+// SameOrigin reports whether a and b have the same scheme, host and port
+// (the scheme's default port when none is written): the boundary that
+// credentials must not cross.
+func SameOrigin(a, b *url.URL) bool {
 	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
 }
 
+// port is u's port, or its scheme's default.
 func port(u *url.URL) string {
 	if p := u.Port(); p != "" {
 		return p
@@ -122,14 +124,7 @@ func dialTLS(ctx context.Context, network, addr string, trust *Trust, proxy func
 // if it speaks TLS, against the system roots, and the origin is verified
 // end to end over the tunnel.
 func connectTunnel(ctx context.Context, proxyURL *url.URL, addr string) (net.Conn, error) {
-	proxyAddr := proxyURL.Host
-	if proxyURL.Port() == "" {
-		port := "80"
-		if proxyURL.Scheme == "https" {
-			port = "443"
-		}
-		proxyAddr = net.JoinHostPort(proxyURL.Hostname(), port)
-	}
+	proxyAddr := net.JoinHostPort(proxyURL.Hostname(), port(proxyURL))
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", proxyAddr)
 	if err != nil {

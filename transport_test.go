@@ -170,3 +170,23 @@ func TestProxyTalkingFirst(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestSameOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"https://api.github.com/repos", "https://API.github.com:443/x", true},
+		{"http://h/", "http://h:80/", true},
+		{"https://h/", "http://h/", false},
+		{"https://h/", "https://h:8443/", false},
+		{"https://h/", "https://evil.h/", false},
+		{"https://[::1]:8443/", "https://[::1]:8443/y", true},
+	} {
+		a, _ := url.Parse(tc.a)
+		b, _ := url.Parse(tc.b)
+		if got := clientsecure.SameOrigin(a, b); got != tc.want {
+			t.Errorf("SameOrigin(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -6,8 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/clientsecure/clientsecure"
 )
 
 // MaxBodySize is the most a response body may hold. A page of 100 check
@@ -221,7 +222,7 @@ type tokenTransport struct {
 
 func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
-	if sameOrigin(req.URL, t.origin) {
+	if clientsecure.SameOrigin(req.URL, t.origin) {
 		req.Header.Set("Authorization", t.value())
 	} else {
 		req.Header.Del("Authorization")
@@ -229,33 +230,12 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(req)
 }
 
-// sameOrigin reports whether u and base have the same scheme, host and
-// port (the scheme's default port when none is written).
-func sameOrigin(u, base *url.URL) bool {
-	return strings.EqualFold(u.Scheme, base.Scheme) &&
-		strings.EqualFold(u.Hostname(), base.Hostname()) &&
-		port(u) == port(base)
-}
-
-func port(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
-}
-
 // checkRedirect follows a redirect only within the API's origin (GitHub
 // redirects a renamed repository's URLs there), then defers to next, the
 // caller's own policy, or to net/http's limit of 10 redirects.
 func checkRedirect(origin *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, origin) {
+		if !clientsecure.SameOrigin(req.URL, origin) {
 			status := 0
 			if req.Response != nil {
 				status = req.Response.StatusCode

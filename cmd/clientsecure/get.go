@@ -78,6 +78,11 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 	ctx, cancel := o.withTimeout(ctx)
 	defer cancel()
 	if ct := tr.clientTrace(trust); ct != nil {
+		ct.WroteRequest = func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				tr.printf("request sent")
+			}
+		}
 		ctx = httptrace.WithClientTrace(ctx, ct)
 	}
 	var reqBody io.Reader

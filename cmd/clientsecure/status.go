@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptrace"
 	"net/url"
 	"sync"
@@ -122,21 +123,24 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	}
 
 	tr := newTracer(e.stderr, o.verbose)
-	hc := clientsecure.NewClient(trust)
-	defer hc.CloseIdleConnections()
-	client, err := buildstatus.NewClient(hc, apiURL, token)
+	client, hc, err := newAPIClient(e, trust, apiURL, token, tr, false)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
-	client.SetClock(e.now)
-	if tr.on() {
-		client.SetTrace(buildstatus.Trace(tr.printf))
-	}
+	defer hc.CloseIdleConnections()
 
 	ctx, cancel := o.withTimeout(ctx)
 	defer cancel()
+	// Who answered, and why it was believed, is recorded for --json only:
+	// it verifies the first chain a second time to say so.
 	server := &serverInfo{}
-	if ct := server.trace(trust, tr); ct != nil {
+	var ct *httptrace.ClientTrace
+	if o.json {
+		ct = server.trace(trust, tr)
+	} else {
+		ct = tr.clientTrace(trust)
+	}
+	if ct != nil {
 		ctx = httptrace.WithClientTrace(ctx, ct)
 	}
 	outcomes := checkAll(ctx, client, specs, o.concurrency)
@@ -161,6 +165,27 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 		writeStatusText(e.stdout, outcomes, o.verbose)
 	}
 	return exitCode(statusExitCode(outcomes), nil)
+}
+
+// newAPIClient is the GitHub client of status and --watch: over a verified
+// connection, tracing requests when tr is on, and, for polling
+// (conditional), answering repeated requests with 304s. The conditional
+// store is keyed by URL, not by credentials: one per token, and this
+// client has one token.
+func newAPIClient(e *env, trust *clientsecure.Trust, apiURL, token string, tr *tracer, conditional bool) (*buildstatus.Client, *http.Client, error) {
+	hc := clientsecure.NewClient(trust)
+	if conditional {
+		hc.Transport = buildstatus.NewConditionalTransport(hc.Transport)
+	}
+	client, err := buildstatus.NewClient(hc, apiURL, token)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	client.SetClock(e.now)
+	if tr.on() {
+		client.SetTrace(buildstatus.Trace(tr.printf))
+	}
+	return client, hc, nil
 }
 
 // checkAll checks every ref, at most limit at once, sharing hc's verified
@@ -273,7 +298,6 @@ func (s *serverInfo) trace(trust *clientsecure.Trust, tr *tracer) *httptrace.Cli
 	if ct == nil {
 		ct = &httptrace.ClientTrace{}
 	}
-	ct.WroteRequest = nil // buildstatus traces requests itself
 	var host string
 	connect := ct.ConnectStart
 	ct.ConnectStart = func(network, addr string) {

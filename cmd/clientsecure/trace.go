@@ -40,7 +40,9 @@ func (t *tracer) printf(format string, args ...any) {
 	fmt.Fprintf(t.w, format+"\n", args...)
 }
 
-// clientTrace reports connection events for requests under trust.
+// clientTrace reports connection events for requests under trust: the
+// connection, the certificate, its reuse. Requests are traced by whoever
+// makes them (buildstatus for status; get itself).
 func (t *tracer) clientTrace(trust *clientsecure.Trust) *httptrace.ClientTrace {
 	if !t.on() {
 		return nil
@@ -67,11 +69,6 @@ func (t *tracer) clientTrace(trust *clientsecure.Trust) *httptrace.ClientTrace {
 		GotConn: func(info httptrace.GotConnInfo) {
 			if info.Reused {
 				t.printf("reusing connection")
-			}
-		},
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				t.printf("request sent")
 			}
 		},
 	}

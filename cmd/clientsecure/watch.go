@@ -99,20 +99,13 @@ func (w *watchOptions) validate() error {
 // --exit-on-done, nothing is pending.
 func (o *statusOptions) runWatch(ctx context.Context, e *env, specs []refSpec, trust *clientsecure.Trust, apiURL, token string) error {
 	tr := newTracer(e.stderr, o.verbose)
-	hc := clientsecure.NewClient(trust)
-	// Its store is keyed by URL, not by credentials: one per token, and
-	// this client has one token.
-	hc.Transport = buildstatus.NewConditionalTransport(hc.Transport)
-	defer hc.CloseIdleConnections()
-	client, err := buildstatus.NewClient(hc, apiURL, token)
+	client, hc, err := newAPIClient(e, trust, apiURL, token, tr, true)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
-	client.SetClock(e.now)
+	defer hc.CloseIdleConnections()
 	if tr.on() {
-		client.SetTrace(buildstatus.Trace(tr.printf))
 		if ct := tr.clientTrace(trust); ct != nil {
-			ct.WroteRequest = nil // buildstatus traces requests itself
 			ctx = httptrace.WithClientTrace(ctx, ct)
 		}
 	}
