@@ -17,7 +17,6 @@ import (
 type server struct {
 	addr     string
 	received atomic.Int64
-	accepted atomic.Int64
 }
 
 // startServer serves leaf at version (0: any) until the test ends. Each
@@ -42,7 +41,6 @@ func startServer(t testing.TB, leaf *testcerts.Leaf, version uint16) *server {
 			if err != nil {
 				return
 			}
-			s.accepted.Add(1)
 			go s.handle(c)
 		}
 	}()

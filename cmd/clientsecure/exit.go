@@ -11,15 +11,18 @@ import (
 
 // Exit codes, DESIGN.md "Exit codes".
 const (
-	exitOK         = 0
-	exitFailed     = 1 // status: a build failed
-	exitPending    = 2 // status: still pending
-	exitNoStatus   = 3 // status: nothing reported
-	exitIdentity   = 4 // server identity not verified
-	exitError      = 5 // network, timeout, HTTP, rate limit, malformed response
-	exitUsage      = 64
-	unknownCommand = "unknown command"
+	exitOK       = 0
+	exitFailed   = 1 // status: a build failed
+	exitPending  = 2 // status: still pending
+	exitNoStatus = 3 // status: nothing reported
+	exitIdentity = 4 // server identity not verified
+	exitError    = 5 // network, timeout, HTTP, rate limit, malformed response
+	exitUsage    = 64
 )
+
+// unknownCommand starts cobra's error for a subcommand it does not know,
+// which it does not let us wrap as a usage error.
+const unknownCommand = "unknown command"
 
 // exitErr carries an exit code with its error. A nil err exits silently
 // with code (a build that failed is an answer, not an error).

@@ -80,17 +80,13 @@ var received sync.Map // *testscript.TestScript -> *byteCount
 // every request with "hello METHOD PATH" and counts the application bytes
 // it reads, for `received`.
 //
-//	tlsserver [-tls12] CASE
+//	tlsserver CASE
 func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! tlsserver")
 	}
-	maxVersion := uint16(0)
-	if len(args) > 0 && args[0] == "-tls12" {
-		maxVersion, args = tls.VersionTLS12, args[1:]
-	}
 	if len(args) != 1 {
-		ts.Fatalf("usage: tlsserver [-tls12] CASE")
+		ts.Fatalf("usage: tlsserver CASE")
 	}
 	leaf, ok := leafCases()[args[0]]
 	if !ok {
@@ -101,12 +97,11 @@ func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	count := &byteCount{}
 	received.Store(ts, count)
-	cfg := &tls.Config{Certificates: []tls.Certificate{leaf.TLS()}, MaxVersion: maxVersion, NextProtos: []string{"http/1.1"}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{leaf.TLS()}, NextProtos: []string{"http/1.1"}}
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "hello %s %s\n", r.Method, r.URL.Path)
 		}),
-		ErrorLog: nil,
 	}
 	go srv.Serve(&countingListener{Listener: tls.NewListener(ln, cfg), n: &count.total})
 	ts.Defer(func() { srv.Close() })
