@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -69,7 +70,7 @@ func javaString(s string) string {
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case r < 0x20 || r > 0x7e:
-			for _, u := range utf16Units(r) {
+			for _, u := range utf16.AppendRune(nil, r) {
 				fmt.Fprintf(&b, "\\u%04x", u)
 			}
 		default:
@@ -78,14 +79,6 @@ func javaString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-func utf16Units(r rune) []rune {
-	if r < 0x10000 {
-		return []rune{r}
-	}
-	r -= 0x10000
-	return []rune{0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff}
 }
 
 // shellQuote is s as one POSIX shell word.

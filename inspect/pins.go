@@ -24,10 +24,11 @@ func (c *Chain) WritePins(w io.Writer) error {
 	if host == "" {
 		host = "HOST"
 	}
-	url := "https://" + c.address() + "/"
-	if c.Port == 443 || c.Port == 0 {
-		url = "https://" + strings.TrimSuffix(c.address(), ":443") + "/"
+	addr := c.address()
+	if c.Port == 443 {
+		addr = strings.TrimSuffix(addr, ":443") // the default goes without saying
 	}
+	url := "https://" + addr + "/"
 
 	fmt.Fprintf(bw, "# SPKI pins for %s, leaf first, the trust anchor (%s) last.\n", comment(c.address()), c.anchorWords())
 	if c.Host == "" {

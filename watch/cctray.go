@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +43,7 @@ func NewFeed(apiURL string, targets []Target, started time.Time) *Feed {
 func (f *Feed) Update(statuses []Status) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.statuses = append(f.statuses[:0:0], statuses...)
+	f.statuses = slices.Clone(statuses)
 }
 
 // Projects is the cc.xml document.
@@ -81,10 +82,6 @@ func (f *Feed) project(s Status) Project {
 	}
 	seen := s.Since
 	switch s.State {
-	case buildstatus.StateSuccess:
-		p.LastBuildStatus = "Success"
-	case buildstatus.StateFailure:
-		p.LastBuildStatus = "Failure"
 	case buildstatus.StateError:
 		p.LastBuildStatus = "Exception"
 	case buildstatus.StatePending:
@@ -94,8 +91,8 @@ func (f *Feed) project(s Status) Project {
 		if !s.SettledAt.IsZero() {
 			seen = s.SettledAt
 		}
-	default: // no_status, or not yet polled
-		p.LastBuildStatus = "Unknown"
+	default:
+		p.LastBuildStatus = ccStatus(s.State)
 	}
 	if seen.IsZero() {
 		seen = f.started
@@ -104,6 +101,8 @@ func (f *Feed) project(s Status) Project {
 	return p
 }
 
+// ccStatus is a settled verdict as a lastBuildStatus: Unknown for
+// no_status, or for none yet.
 func ccStatus(s buildstatus.State) string {
 	switch s {
 	case buildstatus.StateSuccess:

@@ -38,6 +38,7 @@ func (r *run) record(now time.Time, due []int, results []checked) Round {
 	r.hour.add(now, spent)
 	r.schedule(now, due, results)
 	last, _ := r.hour.total()
+	next, why := r.next()
 	return Round{
 		Time:     now,
 		Checked:  len(due),
@@ -45,8 +46,8 @@ func (r *run) record(now time.Time, due []int, results []checked) Round {
 		Spent:    spent,
 		LastHour: last,
 		Rate:     r.rate,
-		Next:     r.wake(),
-		Wait:     r.waitReason(),
+		Next:     next,
+		Wait:     why,
 	}
 }
 
@@ -88,7 +89,7 @@ func (r *run) update(now time.Time, i int, res *buildstatus.Result, err error) {
 		SHA:      res.SHA,
 		Previous: prev,
 		Current:  res.State,
-		Failing:  failing(res),
+		Failing:  Failing(res),
 		Result:   res,
 		Err:      err,
 	})
@@ -104,7 +105,9 @@ func settled(s buildstatus.State) bool {
 	return false
 }
 
-func failing(res *buildstatus.Result) []string {
+// Failing is the names of res's failing contexts, for a change line or a
+// monitor's view.
+func Failing(res *buildstatus.Result) []string {
 	var names []string
 	for _, c := range res.Contexts {
 		if c.State == buildstatus.StateFailure {

@@ -141,7 +141,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 				}
 			}
 		}
-		if err := r.clock.SleepUntil(ctx, r.wake()); err != nil {
+		wake, _ := r.next()
+		if err := r.clock.SleepUntil(ctx, wake); err != nil {
 			return err
 		}
 	}
@@ -200,21 +201,8 @@ func (r *run) due(now time.Time) []int {
 	return due
 }
 
-// wake is when the next target is due.
-func (r *run) wake() time.Time {
-	next := r.st[0].Next
-	for _, s := range r.st[1:] {
-		if s.Next.Before(next) {
-			next = s.Next
-		}
-	}
-	if next.Before(r.gate) {
-		return r.gate
-	}
-	return next
-}
-
-func (r *run) waitReason() string {
+// next is when the next target is due, and why it waits until then.
+func (r *run) next() (time.Time, string) {
 	next, why := r.st[0].Next, r.why[0]
 	for i, s := range r.st[1:] {
 		if s.Next.Before(next) {
@@ -222,9 +210,9 @@ func (r *run) waitReason() string {
 		}
 	}
 	if next.Before(r.gate) {
-		return r.gateWhy
+		return r.gate, r.gateWhy
 	}
-	return why
+	return next, why
 }
 
 type checked struct {

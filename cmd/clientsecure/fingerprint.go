@@ -82,7 +82,7 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 	if (o.file == "") == (len(args) == 0) {
 		return usagef("give HOST[:PORT] or --file CERT.pem (one of them)")
 	}
-	trust, err := o.trust(func(f string, a ...any) { fmt.Fprintf(e.stderr, "clientsecure: "+f+"\n", a...) })
+	trust, err := o.trust(e.warnf)
 	if err != nil {
 		return err
 	}
@@ -104,10 +104,7 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 		if host, port, err = parseTarget(args[0]); err != nil {
 			return usageErr(err)
 		}
-		name := host
-		if o.serverName != "" {
-			name = o.serverName
-		}
+		name := o.name(host)
 		ctx, cancel := o.withTimeout(ctx)
 		defer cancel()
 		if sent, err = fetchChain(ctx, tr, net.JoinHostPort(host, strconv.Itoa(port)), name, trust.Certificates, e.stderr); err != nil {
@@ -192,14 +189,10 @@ func fetchChain(ctx context.Context, tr *tracer, addr, name string, clientCerts 
 		// Old servers too: the handshake only reads their certificates.
 		MinVersion:   tls.VersionTLS10,
 		Certificates: clientCerts,
-		VerifyPeerCertificate: func(rawCerts [][]byte, _ [][]*x509.Certificate) error {
-			for i, der := range rawCerts {
-				cert, err := x509.ParseCertificate(der)
-				if err != nil {
-					return fmt.Errorf("certificate %d the server sent: %w", i, err)
-				}
-				sent = append(sent, cert)
-			}
+		// Runs once the certificates have arrived and crypto/tls has parsed
+		// them (one it cannot parse fails the handshake before this).
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			sent = cs.PeerCertificates
 			return nil
 		},
 	})

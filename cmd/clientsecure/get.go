@@ -60,7 +60,7 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 		return usagef("%s: only https:// URLs: there is no identity to verify over %s", rawURL, u.Scheme)
 	}
 	tr := newTracer(e.stderr, o.verbose)
-	trust, err := o.trust(func(f string, a ...any) { fmt.Fprintf(e.stderr, "clientsecure: "+f+"\n", a...) })
+	trust, err := o.trust(e.warnf)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -21,6 +22,12 @@ type env struct {
 	stderr io.Writer
 	getenv func(string) string
 	now    func() time.Time
+}
+
+// warnf prints a warning (a weakened check, a withheld token) to stderr,
+// in the command's voice.
+func (e *env) warnf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "clientsecure: "+format+"\n", args...)
 }
 
 func main() { os.Exit(processMain()) }

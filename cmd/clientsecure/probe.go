@@ -55,14 +55,11 @@ func (o *probeOptions) run(ctx context.Context, e *env, target string) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	trust, err := o.trust(func(f string, a ...any) { fmt.Fprintf(e.stderr, "clientsecure: "+f+"\n", a...) })
+	trust, err := o.trust(e.warnf)
 	if err != nil {
 		return err
 	}
-	name := host
-	if o.serverName != "" {
-		name = o.serverName
-	}
+	name := o.name(host)
 	tr := newTracer(e.stderr, o.verbose)
 	opts := probe.Options{
 		ServerName:   o.serverName,

@@ -95,8 +95,7 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	if err := o.watch.validate(); err != nil {
 		return err
 	}
-	warn := func(f string, a ...any) { fmt.Fprintf(e.stderr, "clientsecure: "+f+"\n", a...) }
-	trust, err := o.trust(warn)
+	trust, err := o.trust(e.warnf)
 	if err != nil {
 		return err
 	}
@@ -115,7 +114,7 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 		token = e.getenv("GITHUB_TOKEN")
 	}
 	if token != "" && trust.Insecure && len(trust.Pins) == 0 {
-		warn("warning: token withheld: --insecure without --pin cannot tell the API server from anyone else")
+		e.warnf("warning: token withheld: --insecure without --pin cannot tell the API server from anyone else")
 		token = ""
 	}
 	if o.watch.on {

@@ -100,6 +100,15 @@ func (f *trustFlags) trust(warn func(format string, args ...any)) (*clientsecure
 	return t, nil
 }
 
+// name is what to send in SNI and verify for a connection to host:
+// --servername when given.
+func (f *trustFlags) name(host string) string {
+	if f.serverName != "" {
+		return f.serverName
+	}
+	return host
+}
+
 // withTimeout bounds the whole operation by --timeout.
 func (f *trustFlags) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if f.timeout <= 0 {

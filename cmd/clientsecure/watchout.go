@@ -189,8 +189,8 @@ func (p *watchPrinter) draw(r watch.Round) {
 			line += " since " + s.Since.Format("15:04:05")
 		}
 		if s.Result != nil && s.Err == nil {
-			if names := failingNames(s.Result); names != "" {
-				line += "; failing: " + names
+			if names := watch.Failing(s.Result); len(names) > 0 {
+				line += "; failing: " + strings.Join(names, ", ")
 			}
 		}
 		lines = append(lines, line)
@@ -209,16 +209,6 @@ func (p *watchPrinter) clear() {
 		fmt.Fprintf(p.w, "\x1b[%dA\r\x1b[J", p.drawn)
 		p.drawn = 0
 	}
-}
-
-func failingNames(r *buildstatus.Result) string {
-	var names []string
-	for _, c := range r.Contexts {
-		if c.State == buildstatus.StateFailure {
-			names = append(names, c.Name)
-		}
-	}
-	return strings.Join(names, ", ")
 }
 
 // truncate cuts s to n runes, so that a line never wraps and throws off
