@@ -119,3 +119,22 @@ func TestSystemRoots(t *testing.T) {
 		t.Errorf("verified %v (%s), anchor source %q index %d; want the system roots to verify it", c.Verified, c.VerifyError, c.AnchorSource, c.AnchorIndex())
 	}
 }
+
+// The curl line of the pins output puts an IPv6 literal in brackets,
+// whatever the port.
+func TestPinsURLForIPv6(t *testing.T) {
+	p := testcerts.Shared()
+	for port, want := range map[int]string{0: "https://[::1]/", 443: "https://[::1]/", 8443: "https://[::1]:8443/"} {
+		c, err := NewChain(p.Good.Chain, "::1", port, testcerts.Pool(p.Root.Cert), testcerts.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := c.WritePins(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), " "+want) {
+			t.Errorf("port %d: no %q in\n%s", port, want, b.String())
+		}
+	}
+}

@@ -25,8 +25,11 @@ func (c *Chain) WritePins(w io.Writer) error {
 		host = "HOST"
 	}
 	addr := c.address()
-	if c.Port == 443 {
-		addr = strings.TrimSuffix(addr, ":443") // the default goes without saying
+	if c.Port == 0 || c.Port == 443 { // the default goes without saying
+		addr = host
+		if strings.Contains(host, ":") {
+			addr = "[" + host + "]" // an IPv6 literal in a URL
+		}
 	}
 	url := "https://" + addr + "/"
 
