@@ -88,7 +88,7 @@ func BenchmarkCheck(b *testing.B) {
 		srv.StartTLS()
 		b.Cleanup(srv.Close)
 
-		check := func(b *testing.B, trust *clientsecure.Trust, hc *http.Client, hs *handshakeStats) {
+		check := func(b *testing.B, hc *http.Client, hs *handshakeStats) {
 			ctx := httptrace.WithClientTrace(b.Context(), hs.trace())
 			c, err := NewClient(hc, srv.URL, testToken)
 			if err != nil {
@@ -99,15 +99,12 @@ func BenchmarkCheck(b *testing.B) {
 				b.Fatalf("%+v %v", res, err)
 			}
 		}
-		fresh := func(trust *clientsecure.Trust) *http.Client { return clientsecure.NewClient(trust) }
-
 		b.Run(key.name+"/handshake", func(b *testing.B) {
 			var hs handshakeStats
 			b.ReportAllocs()
 			for b.Loop() {
-				trust := verifiedClient()
-				hc := fresh(trust)
-				check(b, trust, hc, &hs)
+				hc := clientsecure.NewClient(verifiedClient())
+				check(b, hc, &hs)
 				hc.CloseIdleConnections()
 			}
 			hs.report(b)
@@ -117,20 +114,19 @@ func BenchmarkCheck(b *testing.B) {
 			trust := verifiedClient()
 			b.ReportAllocs()
 			for b.Loop() {
-				hc := fresh(trust)
-				check(b, trust, hc, &hs)
+				hc := clientsecure.NewClient(trust)
+				check(b, hc, &hs)
 				hc.CloseIdleConnections()
 			}
 			hs.report(b)
 		})
 		b.Run(key.name+"/reused", func(b *testing.B) {
 			var hs handshakeStats
-			trust := verifiedClient()
-			hc := fresh(trust)
+			hc := clientsecure.NewClient(verifiedClient())
 			b.Cleanup(hc.CloseIdleConnections)
 			b.ReportAllocs()
 			for b.Loop() {
-				check(b, trust, hc, &hs)
+				check(b, hc, &hs)
 			}
 			hs.report(b)
 		})

@@ -105,6 +105,12 @@ func (t *ConditionalTransport) RoundTrip(req *http.Request) (*http.Response, err
 	}
 	body, err := readCapped(resp.Body, MaxBodySize, req.URL)
 	resp.Body.Close()
+	if err == nil {
+		// net/http may end a body cut off by the deadline with a plain
+		// EOF (see cappedBody). Stored, a cut body would be replayed on
+		// every 304 until the resource changed.
+		err = req.Context().Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -136,9 +142,6 @@ func (t *ConditionalTransport) lookup(key string) *stored {
 func (t *ConditionalTransport) store(key string, e *stored) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.entries == nil {
-		t.entries = make(map[string]*stored)
-	}
 	max := t.MaxEntries
 	if max <= 0 {
 		max = DefaultMaxEntries

@@ -1,6 +1,7 @@
 package buildstatus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -202,4 +203,42 @@ func TestConditionalRefusesToStoreTooMuch(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Kind != TooLarge {
 		t.Fatalf("got %v, want TooLarge", err)
 	}
+}
+
+// net/http may end a body cut off by the deadline with a plain EOF (see
+// cappedBody). Stored, such a body would be replayed on every 304 after,
+// until the resource changed.
+func TestConditionalStoresNoBodyCutByTheDeadline(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var inm []string
+	ct := NewConditionalTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		inm = append(inm, r.Header.Get("If-None-Match"))
+		body := &deadlineAtEOF{r: strings.NewReader(`{"total_count":1,"check_`), cancel: cancel}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Etag": {`"v1"`}}, Body: io.NopCloser(body), Request: r}, nil
+	}))
+	req, _ := http.NewRequestWithContext(ctx, "GET", "https://api.example/a", nil)
+	if _, err := ct.RoundTrip(req); !errors.Is(err, context.Canceled) {
+		t.Errorf("a body cut by the deadline: %v, want context.Canceled", err)
+	}
+	req, _ = http.NewRequestWithContext(t.Context(), "GET", "https://api.example/a", nil)
+	if _, err := ct.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if inm[1] != "" {
+		t.Errorf("the cut body was stored: the next request sent If-None-Match %s", inm[1])
+	}
+}
+
+// deadlineAtEOF is a body whose request's deadline comes as it ends.
+type deadlineAtEOF struct {
+	r      io.Reader
+	cancel context.CancelFunc
+}
+
+func (b *deadlineAtEOF) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF {
+		b.cancel()
+	}
+	return n, err
 }

@@ -31,9 +31,10 @@ func tlsServer(t *testing.T, h http.Handler) (*httptest.Server, *http.Client) {
 	return srv, trustingClient(t)
 }
 
-// trustingClient trusts the shared test root, on the test clock.
+// trustingClient trusts the shared test root, on the test clock, and
+// speaks HTTP/2 to a server that offers it (tlsServer does not).
 func trustingClient(t *testing.T) *http.Client {
-	tr := &http.Transport{TLSClientConfig: &tls.Config{
+	tr := &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{
 		RootCAs: testcerts.Pool(testcerts.Shared().Root.Cert),
 		Time:    func() time.Time { return testcerts.Now },
 	}}

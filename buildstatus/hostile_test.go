@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"io"
 	"log"
@@ -248,13 +249,7 @@ func TestHTTP2StreamReset(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{
-		RootCAs: testcerts.Pool(testcerts.Shared().Root.Cert),
-		Time:    func() time.Time { return testcerts.Now },
-	}}
-	t.Cleanup(tr.CloseIdleConnections)
-	hc := &http.Client{Transport: tr}
-	_, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "o", "r", "main")
+	_, err := newTestClient(t, trustingClient(t), srv.URL, testToken).Check(testCtx(t), "o", "r", "main")
 	checkErrorText(t, err)
 	if err == nil || !strings.Contains(err.Error(), "reading the answer from "+strings.TrimPrefix(srv.URL, "https://")) ||
 		!strings.Contains(err.Error(), "INTERNAL_ERROR") {
@@ -346,4 +341,62 @@ func TestBodyEndingAfterTheDeadlineIsATimeout(t *testing.T) {
 	if _, err := io.ReadAll(body); !errors.Is(err, context.Canceled) {
 		t.Fatalf("after it: %v, want context.Canceled", err)
 	}
+}
+
+// Server text can reach an error whole, past the redaction of messages:
+// net/http quotes an HTTP/2 GOAWAY's debug data in its error. A server
+// echoing the token there must not get it printed.
+func TestTokenEchoedInGoAwayIsRedacted(t *testing.T) {
+	t.Parallel()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+		Certificates: []tls.Certificate{testcerts.Shared().Good.TLS()},
+		NextProtos:   []string{"h2"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go goAwayOnFirstRequest(conn, []byte("echo: Bearer "+testToken))
+		}
+	}()
+	_, err = newTestClient(t, trustingClient(t), "https://"+ln.Addr().String(), testToken).Check(testCtx(t), "o", "r", "main")
+	checkErrorText(t, err) // fails on the token
+	if err == nil || !strings.Contains(err.Error(), "GOAWAY") || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("got %v, want the GOAWAY error with the echoed token redacted", err)
+	}
+}
+
+// goAwayOnFirstRequest speaks just enough HTTP/2 to take a request, then
+// answers it with a GOAWAY carrying debug and hangs up.
+func goAwayOnFirstRequest(conn net.Conn, debug []byte) {
+	defer conn.Close()
+	const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+	if _, err := io.ReadFull(conn, make([]byte, len(preface))); err != nil {
+		return
+	}
+	frame := func(typ byte, payload []byte) []byte {
+		n := len(payload)
+		return append([]byte{byte(n >> 16), byte(n >> 8), byte(n), typ, 0, 0, 0, 0, 0}, payload...)
+	}
+	conn.Write(frame(0x4, nil)) // SETTINGS, all defaults
+	for hdr := make([]byte, 9); ; {
+		if _, err := io.ReadFull(conn, hdr); err != nil {
+			return
+		}
+		if _, err := io.CopyN(io.Discard, conn, int64(hdr[0])<<16|int64(hdr[1])<<8|int64(hdr[2])); err != nil {
+			return
+		}
+		if hdr[3] == 0x1 { // HEADERS: a request
+			break
+		}
+	}
+	goAway := binary.BigEndian.AppendUint32(nil, 1<<31-1) // last stream: every one was seen
+	goAway = binary.BigEndian.AppendUint32(goAway, 0x1)   // PROTOCOL_ERROR
+	conn.Write(frame(0x7, append(goAway, debug...)))
 }
