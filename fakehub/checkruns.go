@@ -81,7 +81,7 @@ func serveCheckRuns(rep *reply, c *call, cm *commit) {
 		out.CheckRuns = append(out.CheckRuns, checkRunOf(c, cm, run))
 	}
 	rep.ok(out)
-	p.setLink(rep, c.r)
+	p.setLink(rep, c)
 }
 
 func checkRunOf(c *call, cm *commit, run CheckRun) checkRunJSON {

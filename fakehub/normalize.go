@@ -163,34 +163,30 @@ func generate(c *commit, g *Generate, path, where string, next *ids) error {
 // later one in the list when two have the same time), in the order the
 // contexts first appear.
 func latestStatuses(all []Status) []Status {
-	var out []Status
-	at := make(map[string]int)
-	for _, s := range all {
-		i, seen := at[s.Context]
-		switch {
-		case !seen:
-			at[s.Context] = len(out)
-			out = append(out, s)
-		case !s.CreatedAt.Before(out[i].CreatedAt):
-			out[i] = s
-		}
-	}
-	return out
+	return latest(all, func(s Status) (string, time.Time) { return s.Context, s.CreatedAt })
 }
 
 // latestCheckRuns keeps, for each name, the run started last, as
 // filter=latest does.
 func latestCheckRuns(all []CheckRun) []CheckRun {
-	var out []CheckRun
+	return latest(all, func(r CheckRun) (string, time.Time) { return r.Name, r.StartedAt })
+}
+
+// latest keeps, for each key, the item with the latest time, the later in
+// the list of equal times, in the order the keys first appear.
+func latest[T any](all []T, keyTime func(T) (string, time.Time)) []T {
+	var out []T
 	at := make(map[string]int)
-	for _, r := range all {
-		i, seen := at[r.Name]
-		switch {
-		case !seen:
-			at[r.Name] = len(out)
-			out = append(out, r)
-		case !r.StartedAt.Before(out[i].StartedAt):
-			out[i] = r
+	for _, x := range all {
+		k, t := keyTime(x)
+		i, seen := at[k]
+		if !seen {
+			at[k] = len(out)
+			out = append(out, x)
+			continue
+		}
+		if _, kept := keyTime(out[i]); !t.Before(kept) {
+			out[i] = x
 		}
 	}
 	return out

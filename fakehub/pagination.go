@@ -2,7 +2,6 @@ package fakehub
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -44,16 +43,13 @@ func (p page) bounds(total int) (lo, hi int) {
 // setLink writes the RFC 5988 Link header GitHub sends (prev, next, last,
 // first, each when it applies), built from the request's own URL so that
 // following it leads back here with every other parameter kept.
-func (p page) setLink(rep *reply, r *http.Request) {
+func (p page) setLink(rep *reply, c *call) {
 	var links []string
 	add := func(number int, rel string) {
-		q := r.URL.Query()
+		q := c.r.URL.Query()
 		q.Set("page", strconv.Itoa(number))
-		u := url.URL{Scheme: "https", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
-		if r.TLS == nil {
-			u.Scheme = "http"
-		}
-		links = append(links, fmt.Sprintf("<%s>; rel=%q", u.String(), rel))
+		u := url.URL{Path: c.r.URL.Path, RawPath: c.r.URL.RawPath, RawQuery: q.Encode()}
+		links = append(links, fmt.Sprintf("<%s%s>; rel=%q", c.site, u.RequestURI(), rel))
 	}
 	if p.number > 1 {
 		add(min(p.number-1, p.last), "prev")
