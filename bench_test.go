@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -73,7 +74,7 @@ func BenchmarkVerifyConnection(b *testing.B) {
 			{leafSHA256},
 			{wrong[1], wrong[2], rootSPKI},
 		} {
-			b.Run(key.name+"/pins="+string(rune('0'+len(pins))), func(b *testing.B) {
+			b.Run(key.name+"/pins="+strconv.Itoa(len(pins)), func(b *testing.B) {
 				trust := &clientsecure.Trust{
 					Roots: testcerts.Pool(p.Root.Cert),
 					Pins:  pins,
@@ -128,7 +129,7 @@ func BenchmarkPinOverhead(b *testing.B) {
 		{clientsecure.CertificatePins(chain[0])[1]},
 		{wrong[1], wrong[2], rootSPKI},
 	} {
-		b.Run("pins="+string(rune('0'+len(pins))), func(b *testing.B) {
+		b.Run("pins="+strconv.Itoa(len(pins)), func(b *testing.B) {
 			plain, pinned := trust(), trust(pins...)
 			cs := tls.ConnectionState{PeerCertificates: chain}
 			var without, with []time.Duration

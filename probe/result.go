@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -88,14 +89,9 @@ type FragmentSupport map[int]bool
 // MarshalJSON writes the sizes in numeric order; encoding/json would sort
 // them as strings, putting "512" last.
 func (f FragmentSupport) MarshalJSON() ([]byte, error) {
-	sizes := make([]int, 0, len(f))
-	for size := range f {
-		sizes = append(sizes, size)
-	}
-	slices.Sort(sizes)
 	var b bytes.Buffer
 	b.WriteByte('{')
-	for i, size := range sizes {
+	for i, size := range slices.Sorted(maps.Keys(f)) {
 		if i > 0 {
 			b.WriteByte(',')
 		}

@@ -22,8 +22,8 @@ const ticketWait = 2 * time.Second
 var scanVersions = []uint16{tls.VersionTLS13, tls.VersionTLS12, tls.VersionTLS11, tls.VersionTLS10}
 
 // handshake completes one crypto/tls handshake at exactly version and
-// closes the connection (close_notify) without sending any data. With a
-// cache, a TLS 1.3 connection waits for the session ticket.
+// closes the connection (close_notify) without sending any data, keeping
+// any session in cache; a TLS 1.3 connection waits for the session ticket.
 func (p *prober) handshake(ctx context.Context, version uint16, cache *ticketCache) (tls.ConnectionState, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -47,15 +47,13 @@ func (p *prober) handshake(ctx context.Context, version uint16, cache *ticketCac
 		// is checked (and reported) by p.verify, inside the handshake.
 		InsecureSkipVerify: true,
 		VerifyConnection:   p.verify,
-	}
-	if cache != nil {
-		cfg.ClientSessionCache = cache
+		ClientSessionCache: cache,
 	}
 	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return tls.ConnectionState{}, ctxErr(ctx, fmt.Errorf("probe: TLS %s handshake: %w", versionName(version), err))
 	}
-	if version == tls.VersionTLS13 && cache != nil {
+	if version == tls.VersionTLS13 {
 		awaitTicket(ctx, tc, cache)
 	}
 	state := tc.ConnectionState()

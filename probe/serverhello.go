@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"fmt"
+	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -93,10 +94,8 @@ func ParseServerHello(msg []byte) (*ServerHello, error) {
 		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&data) {
 			return nil, malformed("extension cut short")
 		}
-		for _, seen := range s.Extensions {
-			if seen == typ {
-				return nil, malformed("extension %d sent twice", typ)
-			}
+		if slices.Contains(s.Extensions, typ) {
+			return nil, malformed("extension %d sent twice", typ)
 		}
 		s.Extensions = append(s.Extensions, typ)
 		if err := s.readExtension(typ, data); err != nil {

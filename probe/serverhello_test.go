@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -27,7 +28,7 @@ func TestReadServerHello(t *testing.T) {
 			if s.Version != tls.VersionTLS12 || s.CipherSuite != tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 || s.Compression != 0 {
 				t.Errorf("version %#04x suite %#04x compression %d", s.Version, s.CipherSuite, s.Compression)
 			}
-			if want := []uint16{extRenegotiationInfo, extMaxFragmentLength}; !equalUint16(s.Extensions, want) {
+			if want := []uint16{extRenegotiationInfo, extMaxFragmentLength}; !slices.Equal(s.Extensions, want) {
 				t.Errorf("extensions %v, want %v", s.Extensions, want)
 			}
 		}},
@@ -192,10 +193,15 @@ func TestReadServerHelloAlertError(t *testing.T) {
 	}
 }
 
-// endless is a server that never stops sending warning alerts.
+// endless is a server that never stops sending warning alerts. It hangs
+// up after four times the cap, so that a reader without the cap fails the
+// test instead of reading forever.
 type endless struct{ n int }
 
 func (e *endless) Read(p []byte) (int, error) {
+	if e.n >= 4*maxReply {
+		return 0, io.EOF
+	}
 	alert := record(21, []byte{1, 112})
 	for i := range p {
 		p[i] = alert[(e.n+i)%len(alert)]
@@ -221,16 +227,4 @@ func TestReadServerHelloPassesReadErrors(t *testing.T) {
 	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "after 2 bytes") {
 		t.Fatalf("error %v, want the reader's error after 2 bytes", err)
 	}
-}
-
-func equalUint16(a, b []uint16) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -20,6 +18,8 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+
+	"github.com/clientsecure/clientsecure"
 )
 
 // setup is everything the groups share: the binary, the server's
@@ -103,8 +103,7 @@ func (s *setup) makeCertificate() error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
-	s.pin = "sha256//" + base64.StdEncoding.EncodeToString(sum[:])
+	s.pin = clientsecure.CertificatePins(c)[2].Format(clientsecure.FormatCurl)
 	return nil
 }
 

@@ -77,7 +77,8 @@ func main() {
 type kind struct {
 	name  string
 	http1 bool // the server offers only HTTP/1.1
-	open  func(ctx context.Context, url string, trust *clientsecure.Trust) (io.Closer, error)
+	// open opens one connection and returns it with its TLS state.
+	open func(ctx context.Context, url string, trust *clientsecure.Trust) (io.Closer, tls.ConnectionState, error)
 }
 
 var kinds = []kind{
@@ -153,18 +154,19 @@ func measure(k kind, url string, n int, roots *x509.CertPool, pin clientsecure.P
 	defer cancel()
 	res := result{kind: k.name, n: n}
 	start, startGoroutines := settled(0)
-	probe := &stateProbe{}
+	var state tls.ConnectionState // the last connection's
 	conns := make([]io.Closer, 0, n)
 	trusts := make([]*clientsecure.Trust, 0, n)
 	for range n {
 		// A Trust per connection: no session to resume, each connection
 		// verifies and keeps its own chain, as separate clients would.
 		trust := &clientsecure.Trust{Roots: roots, Pins: []clientsecure.Pin{pin}}
-		c, err := k.open(probe.with(ctx), url, trust)
+		c, cs, err := k.open(ctx, url, trust)
 		if err != nil {
 			return res, err
 		}
 		conns = append(conns, c)
+		state = cs
 		trusts = append(trusts, trust)
 	}
 	open, openGoroutines := settled(0)
@@ -179,9 +181,9 @@ func measure(k kind, url string, n int, roots *x509.CertPool, pin clientsecure.P
 	res.stack = int64(open.StackInuse) - int64(closed.StackInuse)
 	res.goroutines = openGoroutines - startGoroutines
 	res.overhead = int64(closed.HeapAlloc) - int64(start.HeapAlloc)
-	res.version = tls.VersionName(probe.state.Version)
-	res.protocol = probe.state.NegotiatedProtocol
-	if !probe.state.HandshakeComplete {
+	res.version = tls.VersionName(state.Version)
+	res.protocol = state.NegotiatedProtocol
+	if !state.HandshakeComplete {
 		return res, errors.New("no handshake completed")
 	}
 	return res, nil
@@ -202,13 +204,12 @@ func settled(want int) (runtime.MemStats, int) {
 }
 
 // openTLS is a verified TLS connection and nothing else.
-func openTLS(ctx context.Context, url string, trust *clientsecure.Trust) (io.Closer, error) {
+func openTLS(ctx context.Context, url string, trust *clientsecure.Trust) (io.Closer, tls.ConnectionState, error) {
 	conn, err := clientsecure.Dial(ctx, "tcp", strings.TrimPrefix(url, "https://"), trust)
 	if err != nil {
-		return nil, err
+		return nil, tls.ConnectionState{}, err
 	}
-	recordState(ctx, conn.ConnectionState())
-	return conn, nil
+	return conn, conn.ConnectionState(), nil
 }
 
 // idleTransport is a transport holding one idle connection.
@@ -218,38 +219,23 @@ func (t idleTransport) Close() error { t.CloseIdleConnections(); return nil }
 
 // openHTTP makes one request through a new transport and leaves its
 // connection idle in the transport's pool.
-func openHTTP(ctx context.Context, url string, trust *clientsecure.Trust) (io.Closer, error) {
+func openHTTP(ctx context.Context, url string, trust *clientsecure.Trust) (io.Closer, tls.ConnectionState, error) {
 	tr := clientsecure.NewTransport(trust)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/", nil)
 	if err != nil {
-		return nil, err
+		return nil, tls.ConnectionState{}, err
 	}
 	resp, err := tr.RoundTrip(req)
 	if err != nil {
-		return nil, err
+		return nil, tls.ConnectionState{}, err
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.TLS != nil {
-		recordState(ctx, *resp.TLS)
+	if resp.TLS == nil {
+		tr.CloseIdleConnections()
+		return nil, tls.ConnectionState{}, errors.New("the answer did not come over TLS")
 	}
-	return idleTransport{tr}, nil
-}
-
-// stateProbe keeps the state of the last connection made with a context
-// carrying it, to report the protocol and version measured.
-type stateProbe struct{ state tls.ConnectionState }
-
-type stateKey struct{}
-
-func (p *stateProbe) with(ctx context.Context) context.Context {
-	return context.WithValue(ctx, stateKey{}, p)
-}
-
-func recordState(ctx context.Context, cs tls.ConnectionState) {
-	if p, ok := ctx.Value(stateKey{}).(*stateProbe); ok {
-		p.state = cs
-	}
+	return idleTransport{tr}, *resp.TLS, nil
 }
 
 func writeKeyPair(dir string, cert tls.Certificate) error {
