@@ -1,6 +1,7 @@
 package clientsecure_test
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -150,7 +151,7 @@ func TestMatrix(t *testing.T) {
 				t.Run(m.name, func(t *testing.T) {
 					trust := m.trust(p.Root.Cert, leaf)
 					trust.Time = func() time.Time { return testcerts.Now }
-					trust.ServerName = cmpOr(c.host, testcerts.Host)
+					trust.ServerName = cmp.Or(c.host, testcerts.Host)
 					checkOutcome(t, srv, trust, c.want[i])
 				})
 			}
@@ -160,7 +161,10 @@ func TestMatrix(t *testing.T) {
 
 // checkOutcome dials srv under trust and asserts want: a working
 // connection, or a refusal for that reason with nothing sent.
-func checkOutcome(t *testing.T, srv *server, trust *clientsecure.Trust, want clientsecure.Reason) {
+// checkOutcome dials srv under trust and checks the outcome is want, and
+// that a refused server received nothing. It returns the identity error of
+// a refusal, for further checks.
+func checkOutcome(t *testing.T, srv *server, trust *clientsecure.Trust, want clientsecure.Reason) *clientsecure.IdentityError {
 	t.Helper()
 	before := srv.received.Load()
 	conn, err := clientsecure.Dial(ctx(t), "tcp", srv.addr, trust)
@@ -170,7 +174,7 @@ func checkOutcome(t *testing.T, srv *server, trust *clientsecure.Trust, want cli
 		}
 		defer conn.Close()
 		roundTrip(t, conn)
-		return
+		return nil
 	}
 	if err == nil {
 		conn.Close()
@@ -190,13 +194,7 @@ func checkOutcome(t *testing.T, srv *server, trust *clientsecure.Trust, want cli
 	if got := srv.received.Load() - before; got != 0 {
 		t.Errorf("refused server received %d application bytes", got)
 	}
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	return ie
 }
 
 // cell is an outcome as docs/SECURITY.md writes it.
