@@ -222,9 +222,7 @@ func (p *prober) identity(r *Result) {
 	case p.identityErr == nil:
 		r.Identity = "verified"
 	default:
-		// The first line: a verifier's error may go on to list the chain.
-		msg, _, _ := strings.Cut(p.identityErr.Error(), "\n")
-		r.Identity = "not verified: " + msg
+		r.Identity = "not verified: " + p.identityErr.Error()
 		r.IdentityError = p.identityErr
 	}
 }
