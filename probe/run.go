@@ -222,7 +222,9 @@ func (p *prober) identity(r *Result) {
 	case p.identityErr == nil:
 		r.Identity = "verified"
 	default:
-		r.Identity = "not verified: " + p.identityErr.Error()
+		// The first line: a verifier's error may go on to list the chain.
+		msg, _, _ := strings.Cut(p.identityErr.Error(), "\n")
+		r.Identity = "not verified: " + msg
 		r.IdentityError = p.identityErr
 	}
 }
