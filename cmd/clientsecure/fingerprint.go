@@ -73,6 +73,7 @@ esp32 (a header for setCACert and verify).`,
 	f.StringVar(&o.file, "file", "", "read certificates from this PEM or DER file (- for standard input) instead of a server")
 	f.StringVar(&o.format, "format", "text", "output format: text, json, pins, pem, arduino, esp32")
 	f.BoolVar(&o.json, "json", false, "short for --format json")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "pins", "pem", "arduino", "esp32"}, cobra.ShellCompDirectiveNoFileComp))
 	f.BoolVar(&o.verify, "verify", false, "exit 4 when the chain does not verify for the host (or no --pin matches)")
 	return cmd
 }

@@ -78,7 +78,7 @@ func (o *probeOptions) run(ctx context.Context, e *env, target string) error {
 	tr.printf("probing %s", target)
 	r, err := probe.Run(ctx, host, port, opts)
 	if errors.Is(err, probe.ErrUnreachable) {
-		return timeoutErr(ctx, err, o.timeout)
+		return timeoutErr(ctx, inWords(err), o.timeout)
 	}
 	if r == nil { // arguments Run refused
 		return usageErr(err)
