@@ -2,6 +2,8 @@ module github.com/clientsecure/clientsecure
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	github.com/google/go-github/v93 v93.0.0
 	github.com/rogpeppe/go-internal v1.16.0
