@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/inspect"
 )
 
@@ -107,8 +108,8 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 		name := o.name(host)
 		ctx, cancel := o.withTimeout(ctx)
 		defer cancel()
-		if sent, err = fetchChain(ctx, tr, net.JoinHostPort(host, strconv.Itoa(port)), name, trust.Certificates, e.stderr); err != nil {
-			return timeoutErr(ctx, err, o.timeout)
+		if sent, err = fetchChain(ctx, tr, net.JoinHostPort(host, strconv.Itoa(port)), name, trust, e.stderr); err != nil {
+			return timeoutErr(ctx, inWords(err), o.timeout)
 		}
 		host = name
 	}
@@ -168,16 +169,21 @@ func parseTarget(arg string) (string, int, error) {
 	return host, port, nil
 }
 
-// fetchChain connects to addr and returns the certificates the server
-// sends for name. It trusts nothing, since it must show bad chains too,
+// fetchChain connects to addr (as trust.DialContext does, for --resolve)
+// and returns the certificates the server sends for name, offering
+// trust's client certificates. It trusts nothing, since it must show bad chains too,
 // and sends nothing but the handshake. The certificates are captured as
 // they arrive, so that a handshake which fails afterwards (a server that
 // wants a client certificate) still shows them; that failure is a
 // warning on stderr.
-func fetchChain(ctx context.Context, tr *tracer, addr, name string, clientCerts []tls.Certificate, stderr io.Writer) ([]*x509.Certificate, error) {
+func fetchChain(ctx context.Context, tr *tracer, addr, name string, trust *clientsecure.Trust, stderr io.Writer) ([]*x509.Certificate, error) {
 	tr.printf("connecting to %s", addr)
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	dial := trust.DialContext
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	raw, err := dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +194,7 @@ func fetchChain(ctx context.Context, tr *tracer, addr, name string, clientCerts 
 		InsecureSkipVerify: true, // verified by inspect.NewChain, and shown either way
 		// Old servers too: the handshake only reads their certificates.
 		MinVersion:   tls.VersionTLS10,
-		Certificates: clientCerts,
+		Certificates: trust.Certificates,
 		// Runs once the certificates have arrived and crypto/tls has parsed
 		// them (one it cannot parse fails the handshake before this).
 		VerifyConnection: func(cs tls.ConnectionState) error {

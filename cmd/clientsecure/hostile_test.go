@@ -382,7 +382,7 @@ func cmdHostile(ts *testscript.TestScript, neg bool, args []string) {
 	root := filepath.Join(ts.Getenv("WORK"), "root.pem")
 	ts.Check(os.WriteFile(root, testcerts.PEM(scriptPKI().Root.Cert), 0o644))
 	ts.Setenv("ROOT", root)
-	ts.Setenv(name+"_SHA1", clientsecure.CertificatePins(scriptPKI().Good.Cert)[0].String())
+	ts.Setenv(name+"_SHA1", clientsecure.CertificatePins(scriptPKI().Good.Cert).SHA1.String())
 	ts.Setenv(name, srv.URL)
 	ts.Setenv(name+"_HOSTPORT", strings.TrimPrefix(strings.TrimPrefix(srv.URL, "https://"), "http://"))
 }
