@@ -75,8 +75,8 @@ const searchBudget = 1 << 20
 // O(s·k·m/64) and the search O(k^s) in the worst case; it stops after
 // searchBudget nodes, keeping the best cover found, and Minimal says
 // whether it finished. Web PKI host sets finish in a few dozen nodes.
-func Choose(hosts []*Host, at time.Time, opts Options) *Bundle {
-	b := &Bundle{Hosts: hosts, At: at}
+func (v Verifier) Choose(hosts []*Host, opts Options) *Bundle {
+	b := &Bundle{Hosts: hosts, At: v.now()}
 	p := newProblem(hosts)
 	chosen, minimal := p.solve()
 	b.Minimal = minimal
@@ -102,6 +102,10 @@ func Choose(hosts []*Host, at time.Time, opts Options) *Bundle {
 		add(c, Spare)
 	}
 	sortAnchors(b.Anchors)
+	b.cover(func(a *x509.Certificate, h *Host) bool {
+		_, err := v.chains(poolOf(a), h)
+		return err == nil
+	})
 	return b
 }
 

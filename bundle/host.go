@@ -51,8 +51,9 @@ type Host struct {
 // Addr is "host:port".
 func (h *Host) Addr() string { return net.JoinHostPort(h.Name, strconv.Itoa(h.Port)) }
 
-// Verified reports whether some candidate verifies the host.
-func (h *Host) Verified() bool { return len(h.Chains) > 0 }
+// Verified reports whether some candidate verifies the host (and, after
+// Recheck, the bundle alone does too).
+func (h *Host) Verified() bool { return len(h.Chains) > 0 && h.Unverified == nil }
 
 // Problem is what went wrong with the host, if anything: no candidate
 // verifies it (first), or the error met while observing it.
@@ -103,6 +104,39 @@ type Verifier struct {
 	Roots *x509.CertPool
 	// Time is the time to verify at; nil means now.
 	Time func() time.Time
+}
+
+func (v Verifier) now() time.Time {
+	if v.Time != nil {
+		return v.Time()
+	}
+	return time.Now()
+}
+
+// Recheck verifies every verified host again against b's anchors alone
+// (--verify): a host they do not verify becomes unverified, saying why.
+func (v Verifier) Recheck(b *Bundle) {
+	var certs []*x509.Certificate
+	for _, a := range b.Anchors {
+		certs = append(certs, a.Cert)
+	}
+	pool := poolOf(certs...)
+	for _, h := range b.Hosts {
+		if !h.Verified() {
+			continue
+		}
+		if _, err := v.chains(pool, h); err != nil {
+			h.Unverified = fmt.Errorf("bundle: the bundle alone does not verify %s: %w", h.Addr(), err)
+		}
+	}
+}
+
+func poolOf(certs ...*x509.Certificate) *x509.CertPool {
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool
 }
 
 // Judge verifies h.Sent against the candidates and sets h.Chains, or
