@@ -6,21 +6,22 @@ import (
 )
 
 // Anchors is a small web PKI for choosing trust anchors: three roots,
-// one of which cross-signs another's intermediate, and servers whose
+// one of which cross-signs another (as DST Root CA X3 did ISRG Root X1),
+// and servers whose
 // chains reach one root, two roots (through the cross-signature), or a
 // root outside the candidates, plus one that leaves its intermediate out.
 type Anchors struct {
 	RootA *Authority // ECDSA; issues InterA
-	RootB *Authority // RSA-2048; issues InterB and cross-signs InterA
+	RootB *Authority // RSA-2048; issues InterB and cross-signs RootA
 	RootC *Authority // ECDSA, ends sooner than the others; issues InterC
 	Other *Authority // not a candidate; issues Stray
 
 	InterA, InterB, InterC *Authority
-	// CrossA is InterA signed by RootB: InterA's chains reach RootA and,
-	// when CrossA is sent, RootB.
+	// CrossA is RootA signed by RootB: a chain through InterA reaches
+	// RootA and, when CrossA is sent after InterA, RootB.
 	CrossA *x509.Certificate
 
-	Cross      *Leaf // issued by InterA, sends InterA and CrossA: verified by RootA and RootB
+	Cross      *Leaf // issued by InterA, sends InterA then CrossA: verified by RootA and RootB
 	OnlyB      *Leaf // ECDSA, issued by InterB: verified by RootB
 	OnlyBRSA   *Leaf // the same with an RSA key
 	OnlyC      *Leaf // issued by InterC: verified by RootC
@@ -52,7 +53,7 @@ func NewAnchors(now time.Time) *Anchors {
 	a.InterA = a.RootA.IntermediateWith("bundle test intermediate A", ca(10, ECDSA))
 	a.InterB = a.RootB.IntermediateWith("bundle test intermediate B", ca(10, RSA2048))
 	a.InterC = a.RootC.IntermediateWith("bundle test intermediate C", ca(10, ECDSA))
-	a.CrossA = a.RootB.CrossSign(a.InterA)
+	a.CrossA = a.RootB.CrossSign(a.RootA)
 
 	a.Cross = a.InterA.Leaf(leaf(ECDSA))
 	a.Cross.Chain = append(a.Cross.Chain, a.CrossA)
