@@ -110,13 +110,15 @@ func (v Verifier) Choose(hosts []*Host, opts Options) *Bundle {
 }
 
 // cover fills each anchor's hosts: the hosts whose verified chains end
-// at it, and, for an anchor no chain ended at (a spare the candidates do
-// not hold), the hosts verify says it verifies alone.
+// at it and, for a spare (which the candidates may not hold), the hosts
+// verify says it verifies alone.
 func (b *Bundle) cover(verify func(a *x509.Certificate, h *Host) bool) {
 	for _, a := range b.Anchors {
 		a.Hosts = nil
 		for _, h := range b.Hosts {
-			if h.Verified() && (h.verifiedBy(a.Cert) || verify(a.Cert, h)) {
+			// The chains found against the candidates are every chain to a
+			// candidate; only a spare can verify a host none of them ends at.
+			if h.Verified() && (h.verifiedBy(a.Cert) || a.Why == Spare && verify(a.Cert, h)) {
 				a.Hosts = append(a.Hosts, h)
 			}
 		}
