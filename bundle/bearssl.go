@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"math/big"
+
+	"github.com/clientsecure/clientsecure/inspect"
 )
 
 // writeBearSSL writes C source defining the anchors as BearSSL's
@@ -24,11 +26,11 @@ func writeBearSSL(w *bufio.Writer, b *Bundle) error {
 		case *ecdsa.PublicKey:
 			curve, ok := bearCurves[k.Curve]
 			if !ok {
-				return fmt.Errorf("anchor %d (%s): BearSSL has no curve %s", i, printable(a.Cert.Subject.String()), k.Curve.Params().Name)
+				return fmt.Errorf("anchor %d (%s): BearSSL has no curve %s", i, inspect.Printable(a.Cert.Subject.String()), k.Curve.Params().Name)
 			}
 			keys[i] = key{"BR_KEYTYPE_EC", fmt.Sprintf("{ .ec = {\n\t\t\t\t%s,\n\t\t\t\t(unsigned char *)TA%[2]d_EC_Q, sizeof TA%[2]d_EC_Q,\n\t\t\t} }", curve, i)}
 		default:
-			return fmt.Errorf("anchor %d (%s): BearSSL has no %T keys", i, printable(a.Cert.Subject.String()), a.Cert.PublicKey)
+			return fmt.Errorf("anchor %d (%s): BearSSL has no %T keys", i, inspect.Printable(a.Cert.Subject.String()), a.Cert.PublicKey)
 		}
 	}
 

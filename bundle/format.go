@@ -104,7 +104,7 @@ func (b *Bundle) header() []string {
 	hosts := b.coveredHosts()
 	return []string{
 		fmt.Sprintf("%d trust anchor(s) for %d host(s), chosen by clientsecure bundle", len(b.Anchors), len(hosts)),
-		"verified at " + formatTime(b.At) + ": " + plain(hostList(hosts)),
+		"verified at " + formatTime(b.At) + ": " + inspect.Comment(hostList(hosts)),
 	}
 }
 
@@ -112,9 +112,9 @@ func (b *Bundle) header() []string {
 func (a *Anchor) comment(i int, at time.Time) []string {
 	d := inspect.Describe(a.Cert)
 	return []string{
-		fmt.Sprintf("[%d] %s (%s)", i, plain(d.Subject), a.Why),
+		fmt.Sprintf("[%d] %s (%s)", i, inspect.Comment(d.Subject), a.Why),
 		fmt.Sprintf("    not after %s (%d days left), %s", formatTime(d.NotAfter), d.DaysLeft(at), d.Key()),
 		"    sha256 " + d.SHA256,
-		"    hosts: " + plain(hostList(a.Hosts)),
+		"    hosts: " + inspect.Comment(hostList(a.Hosts)),
 	}
 }

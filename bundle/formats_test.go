@@ -353,3 +353,17 @@ func TestEmptyBundle(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileSubject: a subject chosen by whoever made the root cannot
+// end a comment early in the text formats.
+func TestHostileSubject(t *testing.T) {
+	root := testcerts.NewRoot("evil\n#define TAs_NUM 0\n// \\")
+	h := offline(t, "localhost", 1, root.Intermediate("inter").Leaf(testcerts.Template{}), root.Cert)
+	b := Verifier{Time: fixedClock}.Choose([]*Host{h}, Options{})
+	for _, name := range []string{"pem", "arduino", "bearssl"} {
+		out := string(written(t, name, b))
+		if strings.Contains(out, "\n#define TAs_NUM 0") || strings.Contains(out, "\\\n") {
+			t.Errorf("%s: the subject broke out of its comment:\n%s", name, out)
+		}
+	}
+}

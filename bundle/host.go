@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clientsecure/clientsecure"
+	"github.com/clientsecure/clientsecure/inspect"
 )
 
 // Target is one thing a device talks to, as the user named it.
@@ -177,9 +178,9 @@ type MissingIssuerError struct {
 
 func (e *MissingIssuerError) Error() string {
 	msg := fmt.Sprintf("bundle: no candidate verifies %s: the chain it sent stops at %s, whose issuer %s was not sent and is not a candidate (an intermediate the server must send, or a root missing from the candidates)",
-		e.Host, printable(e.Top.Subject.String()), printable(e.Issuer))
+		e.Host, inspect.Printable(e.Top.Subject.String()), inspect.Printable(e.Issuer))
 	if len(e.Top.IssuingCertificateURL) > 0 {
-		msg += "; the certificate says its issuer is at " + printable(e.Top.IssuingCertificateURL[0])
+		msg += "; the certificate says its issuer is at " + inspect.Printable(e.Top.IssuingCertificateURL[0])
 	}
 	return msg
 }

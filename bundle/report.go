@@ -152,7 +152,7 @@ func (r *Report) WriteText(w io.Writer, minimal bool) error {
 	}
 	fmt.Fprintf(&b, "anchors (%d; chosen: %s):\n", len(r.Anchors), what)
 	for i, a := range r.Anchors {
-		fmt.Fprintf(&b, "  [%d] %s  (%s)\n", i, printable(a.Subject), a.Why)
+		fmt.Fprintf(&b, "  [%d] %s  (%s)\n", i, inspect.Printable(a.Subject), a.Why)
 		fmt.Fprintf(&b, "      %s, not after %s (%d days left)\n", a.desc.Key(), formatTime(a.NotAfter), a.DaysLeft)
 		fmt.Fprintf(&b, "      sha256 %s\n", a.SHA256)
 		fmt.Fprintf(&b, "      %d bytes DER, %d bytes in an esp-idf bundle\n", a.Bytes.DER, a.Bytes.ESPIDF)
