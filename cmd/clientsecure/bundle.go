@@ -124,19 +124,17 @@ func (o *bundleOptions) run(ctx context.Context, e *env, args []string) error {
 	if format != nil && format.Binary && o.output == "" && o.isTerminal(e.stdout) {
 		return usagef("--format %s is binary: give -o FILE or redirect standard output", o.format)
 	}
+	if o.roots != "" {
+		if _, err := readAnchors("--roots", o.roots); err != nil {
+			return err
+		}
+		// The trust flags load the candidates as their CA file: the
+		// system's roots (100 ms and more to load) are then never read.
+		o.caFile = o.roots
+	}
 	trust, err := o.trust(e.warnf)
 	if err != nil {
 		return err
-	}
-	if o.roots != "" {
-		certs, err := readAnchors("--roots", o.roots)
-		if err != nil {
-			return err
-		}
-		trust.Roots = x509.NewCertPool()
-		for _, c := range certs {
-			trust.Roots.AddCert(c)
-		}
 	}
 	var spare []*x509.Certificate
 	if o.spare != "" {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,6 +81,23 @@ func BenchmarkHandshakes20(b *testing.B) {
 				b.Fatal(err)
 			}
 			conn.Close()
+		}
+	}
+}
+
+// BenchmarkBundleProcess20 is the command as its own process (built once
+// with go build), fork to exit, for the same 20 hosts: what a user or a
+// build script waits for.
+func BenchmarkBundleProcess20(b *testing.B) {
+	addrs, roots := bundleBenchHosts(b)
+	bin := filepath.Join(b.TempDir(), "clientsecure")
+	if out, err := exec.CommandContext(b.Context(), "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	args := append([]string{"bundle", "--roots", roots, "--format", "esp-idf", "-o", filepath.Join(b.TempDir(), "x509_crt_bundle")}, addrs...)
+	for b.Loop() {
+		if out, err := exec.CommandContext(b.Context(), bin, args...).CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
 		}
 	}
 }

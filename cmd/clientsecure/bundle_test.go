@@ -153,3 +153,29 @@ func TestBundleTerminal(t *testing.T) {
 		t.Errorf("esp-idf to a file: exit %d, %s", code, stderr.String())
 	}
 }
+
+type fakeFinder struct {
+	hosts []string
+	err   error
+}
+
+func (f fakeFinder) Hosts(string) ([]string, error) { return f.hosts, f.err }
+
+// TestBundleFromTree: --from-tree adds what the tree scanner finds after
+// the arguments; a scanner error or a build without one is a usage error.
+func TestBundleFromTree(t *testing.T) {
+	o := &bundleOptions{fromTree: "src", finder: fakeFinder{hosts: []string{"mqtt.example:8883", "https://example.com/x"}}}
+	targets, err := o.targets([]string{"api.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(targets) != 3 || targets[1].Port != 8883 || targets[2].URL == nil || targets[0].Port != 443 {
+		t.Fatalf("targets %+v", targets)
+	}
+	for _, f := range []hostFinder{nil, fakeFinder{err: fmt.Errorf("unreadable")}} {
+		o := &bundleOptions{fromTree: "src", finder: f}
+		if _, err := o.targets(nil); codeOf(err) != exitUsage {
+			t.Errorf("finder %v: %v, want a usage error", f, err)
+		}
+	}
+}
