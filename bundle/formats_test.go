@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
@@ -133,6 +134,14 @@ func TestJSONFields(t *testing.T) {
 	} {
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("%s fields %v, want %v", c.what, c.got, c.want)
+		}
+	}
+	// days_left counts from the time verified at (the fixed clock here).
+	r := NewReport(b)
+	for i, an := range b.Anchors {
+		want := int(an.Cert.NotAfter.Sub(testcerts.Now) / (24 * time.Hour))
+		if r.Anchors[i].DaysLeft != want {
+			t.Errorf("anchor %d: days_left %d, want %d", i, r.Anchors[i].DaysLeft, want)
 		}
 	}
 	sums := map[string]bool{}

@@ -132,7 +132,7 @@ func (o *Observer) follow(ctx context.Context, client *http.Client, t Target) []
 	u := t.URL
 	for hop := 0; ; hop++ {
 		visited[u.String()] = true
-		path = append(path, u.String())
+		path = append(path, u.Redacted())
 		h := &Host{Name: u.Hostname(), Port: urlPort(u)}
 		hosts = append(hosts, h)
 		next, err := o.fetch(ctx, client, u, h)
@@ -141,16 +141,16 @@ func (o *Observer) follow(ctx context.Context, client *http.Client, t Target) []
 		}
 		switch {
 		case next.Scheme != "https":
-			h.Err = fmt.Errorf("bundle: %s redirects to %s: refused, a device cannot verify a server over %s", u, next.Redacted(), next.Scheme)
+			h.Err = fmt.Errorf("bundle: %s redirects to %s: refused, a device cannot verify a server over %s", u.Redacted(), next.Redacted(), next.Scheme)
 			return hosts
 		case visited[next.String()]:
-			h.Err = fmt.Errorf("bundle: redirect loop: %s -> %s", strings.Join(path, " -> "), next)
+			h.Err = fmt.Errorf("bundle: redirect loop: %s -> %s", strings.Join(path, " -> "), next.Redacted())
 			return hosts
 		case hop+1 > MaxRedirects:
-			h.Err = fmt.Errorf("bundle: %s: more than %d redirects from %s", u, MaxRedirects, t.URL)
+			h.Err = fmt.Errorf("bundle: %s: more than %d redirects from %s", u.Redacted(), MaxRedirects, t.URL.Redacted())
 			return hosts
 		}
-		o.trace("%s redirects to %s", u, next)
+		o.trace("%s redirects to %s", u.Redacted(), next.Redacted())
 		u = next
 	}
 }
@@ -160,10 +160,10 @@ func (o *Observer) follow(ctx context.Context, client *http.Client, t Target) []
 func (o *Observer) fetch(ctx context.Context, client *http.Client, u *url.URL, h *Host) (*url.URL, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		h.Err = fmt.Errorf("bundle: %s: %w", u, err)
+		h.Err = fmt.Errorf("bundle: %s: %w", u.Redacted(), err)
 		return nil, h.Err
 	}
-	o.trace("connecting to %s for %s", h.Addr(), u)
+	o.trace("connecting to %s for %s", h.Addr(), u.Redacted())
 	resp, err := client.Do(req)
 	if err != nil {
 		o.record(h, err)
@@ -180,7 +180,7 @@ func (o *Observer) fetch(ctx context.Context, client *http.Client, u *url.URL, h
 	}
 	next, err := u.Parse(loc)
 	if err != nil {
-		h.Err = fmt.Errorf("bundle: %s redirects to an unreadable Location %q: %w", u, loc, err)
+		h.Err = fmt.Errorf("bundle: %s redirects to an unreadable Location %q: %w", u.Redacted(), loc, err)
 		return nil, h.Err
 	}
 	return next, nil
