@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/inspect"
 )
 
@@ -114,7 +115,7 @@ func (a *Anchor) comment(i int, at time.Time) []string {
 	return []string{
 		fmt.Sprintf("[%d] %s (%s)", i, inspect.Comment(d.Subject), a.Why),
 		fmt.Sprintf("    not after %s (%d days left), %s", formatTime(d.NotAfter), d.DaysLeft(at), d.Key()),
-		"    sha256 " + d.SHA256,
+		"    sha256 " + d.SHA256.Format(clientsecure.FormatColon),
 		"    hosts: " + inspect.Comment(hostList(a.Hosts)),
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/inspect"
 )
 
@@ -67,7 +68,7 @@ func NewReport(b *Bundle) *Report {
 	for _, h := range b.Hosts {
 		rh := ReportHost{Host: h.Name, Port: h.Port, Verified: h.Verified(), Anchors: []string{}, Chain: []inspect.Cert{}}
 		for _, a := range b.AnchorsOf(h) {
-			rh.Anchors = append(rh.Anchors, inspect.Describe(a.Cert).SHA256)
+			rh.Anchors = append(rh.Anchors, inspect.Describe(a.Cert).SHA256.Format(clientsecure.FormatColon))
 		}
 		if err := h.Problem(); err != nil {
 			rh.Error = oneLine(err)
@@ -80,7 +81,7 @@ func NewReport(b *Bundle) *Report {
 	for _, a := range b.Anchors {
 		d := inspect.Describe(a.Cert)
 		ra := ReportAnchor{
-			Subject: d.Subject, SHA256: d.SHA256, SPKISHA256: d.SPKISHA256,
+			Subject: d.Subject, SHA256: d.SHA256.Format(clientsecure.FormatColon), SPKISHA256: d.SPKISHA256.String(),
 			KeyType: d.KeyType, KeyBits: d.KeyBits,
 			NotAfter: d.NotAfter, DaysLeft: d.DaysLeft(b.At),
 			Hosts: []string{},

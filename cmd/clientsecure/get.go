@@ -93,7 +93,7 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	req.Header.Set("User-Agent", "clientsecure")
+	req.Header.Set("User-Agent", userAgent())
 	for _, h := range o.headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {

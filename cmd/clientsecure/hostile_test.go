@@ -112,6 +112,15 @@ var hostileCases = map[string]func(arg string) http.HandlerFunc{
 			panic(http.ErrAbortHandler)
 		}
 	},
+	// echoheader answers 200 "ok" with the request's Authorization
+	// header in a response header, and text that holds the word "token".
+	"echoheader": func(string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Echo", "you sent "+r.Header.Get("Authorization"))
+			w.Header().Set("X-Note", "no token needed here")
+			io.WriteString(w, "ok\n")
+		}
+	},
 	// echotoken answers 422 with the request's Authorization header in
 	// its message, as a careless server might.
 	"echotoken": func(string) http.HandlerFunc {

@@ -54,5 +54,8 @@ func run(ctx context.Context, args []string, e *env) int {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	cmd, err := root.ExecuteContextC(ctx)
-	return reportExit(e.stderr, err, hintArgs(cmd))
+	if cmd == nil {
+		cmd = root
+	}
+	return reportExit(e.stderr, err, hintArgs(cmd), cmd.CommandPath())
 }

@@ -126,7 +126,7 @@ func shellWord(s string) string {
 
 // packagePrefixes are what the project's packages start their errors
 // with; the command speaks for all of them as "clientsecure: ".
-var packagePrefixes = []string{"clientsecure: ", "buildstatus: ", "inspect: "}
+var packagePrefixes = []string{"clientsecure: ", "buildstatus: ", "inspect: ", "probe: "}
 
 // errorLine is err's message without package prefixes, at its start or
 // after a wrapping "...: ".

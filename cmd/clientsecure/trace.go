@@ -17,8 +17,9 @@ import (
 // matches", "request sent", ...) to stderr when -v is given. It is safe
 // for concurrent use: status fetches in parallel.
 type tracer struct {
-	mu sync.Mutex
-	w  io.Writer // nil: tracing off
+	mu      sync.Mutex
+	w       io.Writer // nil: tracing off
+	secrets []string  // credentials sent, redacted from what servers send back
 }
 
 func newTracer(w io.Writer, on bool) *tracer {
@@ -116,7 +117,11 @@ func describeVerification(trust *clientsecure.Trust, host string, cs tls.Connect
 // secretHeaders are never printed.
 var secretHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true}
 
-// headers prints h, one "prefix Name: value" line each, secrets redacted.
+// headers prints h, one "prefix Name: value" line each, secrets
+// redacted: the values of credential headers by name, and, in headers a
+// server sent (prefix "<"), any credential sent to it that it echoes.
+// Only network text is searched for credentials, never the program's own
+// words, so a short secret cannot mangle them.
 func (t *tracer) headers(prefix string, h http.Header) {
 	if !t.on() {
 		return
@@ -126,12 +131,42 @@ func (t *tracer) headers(prefix string, h http.Header) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	fromNetwork := prefix == "<"
 	for _, name := range names {
 		for _, v := range h[name] {
-			if secretHeaders[http.CanonicalHeaderKey(name)] {
+			switch {
+			case secretHeaders[http.CanonicalHeaderKey(name)]:
+				if !fromNetwork {
+					t.addSecret(v)
+				}
 				v = "[redacted]"
+			case fromNetwork:
+				v = t.redact(v)
 			}
 			t.printf("%s %s: %s", prefix, name, v)
 		}
 	}
+}
+
+// addSecret records a credential sent: the whole value and, for
+// "Bearer TOKEN" and the like, the token alone.
+func (t *tracer) addSecret(v string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.secrets = append(t.secrets, v)
+	if _, token, ok := strings.Cut(v, " "); ok && strings.TrimSpace(token) != "" {
+		t.secrets = append(t.secrets, strings.TrimSpace(token))
+	}
+}
+
+// redact replaces every credential sent in s, text a server chose.
+func (t *tracer) redact(s string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, secret := range t.secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
 }

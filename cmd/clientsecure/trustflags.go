@@ -107,6 +107,9 @@ func (f *trustFlags) trust(warn func(format string, args ...any)) (*clientsecure
 	if f.insecure && f.caFile != "" {
 		warn("warning: --ca-file has no effect with --insecure")
 	}
+	if f.at != "" && (f.pinOnly || f.insecure) {
+		warn("warning: --at has no effect with --pin-only or --insecure: no dates are checked")
+	}
 	if t.Roots == nil && !t.PinOnly && !t.Insecure {
 		useSystemRoots() // embedded roots where the system has none
 	}
