@@ -285,3 +285,24 @@ func TestRecheck(t *testing.T) {
 		t.Fatalf("after dropping an anchor: %v %v", hosts[0].Verified(), hosts[1].Verified())
 	}
 }
+
+// TestInOrder: BearSSL follows the order a server sends. A cross-signed
+// root after the intermediate is in order; a cross-signed twin of the
+// intermediate sent after it reaches its root only out of order.
+func TestInOrder(t *testing.T) {
+	a := sharedAnchors()
+	cross := offline(t, "localhost", 1, a.Cross, a.Candidates()...)
+	if !cross.InOrder(a.RootA.Cert) || !cross.InOrder(a.RootB.Cert) {
+		t.Errorf("cross-signed root: in order A %v, B %v", cross.InOrder(a.RootA.Cert), cross.InOrder(a.RootB.Cert))
+	}
+	leaf := a.InterA.Leaf(testcerts.Template{})
+	twin := offline(t, "localhost", 2, leaf.WithChain(a.InterA.Cert, a.RootB.CrossSign(a.InterA)), a.Candidates()...)
+	if !twin.InOrder(a.RootA.Cert) || twin.InOrder(a.RootB.Cert) {
+		t.Errorf("cross-signed twin: in order A %v, B %v", twin.InOrder(a.RootA.Cert), twin.InOrder(a.RootB.Cert))
+	}
+	b := Verifier{Time: fixedClock}.Choose([]*Host{cross, twin}, Options{Spare: []*x509.Certificate{a.RootB.Cert}})
+	got := b.OutOfOrder()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "localhost:2: anchor [") {
+		t.Errorf("out of order: %v", got)
+	}
+}

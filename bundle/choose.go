@@ -342,3 +342,19 @@ func (s bitset) countAnd(t bitset) int {
 	}
 	return n
 }
+
+// OutOfOrder lists, as "host: anchor [i]", each host that a bundle anchor
+// verifies only along a path other than the order the host sends its
+// certificates in: a device that does not build paths (BearSSL) fails
+// there, even though the anchor is right.
+func (b *Bundle) OutOfOrder() []string {
+	var out []string
+	for i, a := range b.Anchors {
+		for _, h := range a.Hosts {
+			if slices.ContainsFunc(h.Chains, func(c []*x509.Certificate) bool { return c[len(c)-1].Equal(a.Cert) }) && !h.InOrder(a.Cert) {
+				out = append(out, fmt.Sprintf("%s: anchor [%d]", h.Addr(), i))
+			}
+		}
+	}
+	return out
+}

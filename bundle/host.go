@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -234,4 +235,21 @@ func issuerAmong(c *x509.Certificate, certs []*x509.Certificate, used map[*x509.
 func oneLine(err error) string {
 	line, _, _ := strings.Cut(err.Error(), "\n")
 	return line
+}
+
+// InOrder reports whether a verifies h along the certificates h sent, in
+// the order sent: the only path BearSSL (ESP8266) takes, since it does
+// not build paths. A cross-signed root sent after the intermediate is in
+// order; an extra certificate between them is not.
+func (h *Host) InOrder(a *x509.Certificate) bool {
+	for _, chain := range h.Chains {
+		if !chain[len(chain)-1].Equal(a) {
+			continue
+		}
+		path := chain[:len(chain)-1]
+		if len(path) <= len(h.Sent) && slices.EqualFunc(path, h.Sent[:len(path)], (*x509.Certificate).Equal) {
+			return true
+		}
+	}
+	return false
 }

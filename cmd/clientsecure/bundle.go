@@ -185,6 +185,9 @@ func (o *bundleOptions) run(ctx context.Context, e *env, args []string) error {
 			e.warnf("warning: anchor [%d] %s ends in %d days (%s), within --warn-days %d", i, a.Subject, a.DaysLeft, a.NotAfter.Format("2006-01-02"), o.warnDays)
 		}
 	}
+	for _, w := range b.OutOfOrder() {
+		e.warnf("warning: %s verifies it only along a path other than the order the server sends: BearSSL (ESP8266) does not build paths and refuses it", w)
+	}
 	if werr != nil {
 		return werr
 	}
