@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 )
@@ -12,10 +13,10 @@ import (
 // asked to stop, before it closes their connections.
 const ShutdownGrace = 5 * time.Second
 
-// Serve serves srv on ln until ctx is done, then stops gracefully: no new
+// Serve serves srv on ln (a Listener, or one that wraps it) until ctx is done, then stops gracefully: no new
 // connections, requests in flight get ShutdownGrace to finish, idle
 // connections are closed. It returns nil after a requested stop.
-func Serve(ctx context.Context, ln *Listener, srv *http.Server) error {
+func Serve(ctx context.Context, ln net.Listener, srv *http.Server) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
