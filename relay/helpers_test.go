@@ -54,7 +54,7 @@ type upstream struct {
 	counts map[string]int // path -> requests
 }
 
-func newUpstream(t *testing.T, sc *fakehub.Scenario) *upstream {
+func newUpstream(t testing.TB, sc *fakehub.Scenario) *upstream {
 	t.Helper()
 	u := &upstream{hub: fakehub.New(sc), counts: map[string]int{}}
 	u.hub.RequireToken(ghToken)
@@ -107,7 +107,7 @@ type relayOpts struct {
 	targets     []watch.Target
 }
 
-func startRelay(t *testing.T, u *upstream, o relayOpts) *testRelay {
+func startRelay(t testing.TB, u *upstream, o relayOpts) *testRelay {
 	t.Helper()
 	if o.state == "" {
 		o.state = t.TempDir()
@@ -164,7 +164,7 @@ func startRelay(t *testing.T, u *upstream, o relayOpts) *testRelay {
 }
 
 // waitRound waits for the next poll to be stored.
-func (tr *testRelay) waitRound(t *testing.T) watch.Round {
+func (tr *testRelay) waitRound(t testing.TB) watch.Round {
 	t.Helper()
 	select {
 	case r := <-tr.rounds:
