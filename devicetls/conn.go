@@ -1,6 +1,7 @@
 package devicetls
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"sync"
@@ -59,16 +60,27 @@ type Conn struct {
 // Read completes the handshake first, so that its outcome is reported
 // once, then reads application data.
 func (c *Conn) Read(b []byte) (int, error) {
+	if err := c.HandshakeContext(context.Background()); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(b)
+}
+
+// Handshake runs the handshake once and reports its outcome.
+func (c *Conn) Handshake() error { return c.HandshakeContext(context.Background()) }
+
+// HandshakeContext runs the handshake once and reports its outcome. It
+// shadows the embedded *tls.Conn's method: net/http calls it directly on
+// connections that have it (Go 1.27 does), and a handshake run there
+// must be counted like one run by the first Read.
+func (c *Conn) HandshakeContext(ctx context.Context) error {
 	c.once.Do(func() {
-		c.herr = c.Conn.Handshake()
+		c.herr = c.Conn.HandshakeContext(ctx)
 		if c.onHandshake != nil {
 			c.onHandshake(c.Conn.ConnectionState(), c.herr)
 		}
 	})
-	if c.herr != nil {
-		return 0, c.herr
-	}
-	return c.Conn.Read(b)
+	return c.herr
 }
 
 // Write sends b in records of at most the limit.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -31,7 +32,7 @@ func ParseScenario(data []byte) (*Scenario, error) {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syntax):
-			se.Line, se.Column = lineColumn(data, int(syntax.Offset))
+			se.Line, se.Column = lineColumn(data, syntaxOffset(data, syntax))
 		case errors.As(err, &typ):
 			se.Line, se.Column = lineColumn(data, int(typ.Offset))
 			se.Path = typ.Field
@@ -71,6 +72,21 @@ func (p positions) find(path string) int {
 
 // lineColumn turns a byte offset into a 1-based line and column, the column
 // counted in characters.
+// syntaxOffset is where a syntax error's offending byte is. Go 1.26's
+// encoding/json reports the offset before an invalid character, later
+// releases the offset after it (as SyntaxError.Offset documents: "after
+// reading Offset bytes"); the character named in the message tells which.
+func syntaxOffset(data []byte, e *json.SyntaxError) int {
+	off := int(e.Offset)
+	if off > 0 && off <= len(data) {
+		named := "invalid character " + strconv.QuoteRune(rune(data[off-1]))
+		if strings.HasPrefix(e.Error(), named) {
+			off--
+		}
+	}
+	return off
+}
+
 func lineColumn(data []byte, offset int) (line, column int) {
 	offset = min(max(offset, 0), len(data))
 	before := data[:offset]

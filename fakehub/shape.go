@@ -54,7 +54,7 @@ func (w *shapeWalker) token(path string) (json.Token, int, error) {
 	var syntax *json.SyntaxError
 	switch {
 	case errors.As(err, &syntax):
-		return nil, start, positioned(w.data, int(syntax.Offset), path, "%w", err)
+		return nil, start, positioned(w.data, syntaxOffset(w.data, syntax), path, "%w", err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, start, positioned(w.data, len(w.data), path, "unexpected end of JSON")
 	case err != nil:
