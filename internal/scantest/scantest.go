@@ -68,8 +68,10 @@ func Write(dir string, sites Sites, now time.Time) error {
 		"sha1colon":   func(h, w string) string { return inspect.ColonHex(sum1(sites.cert(h, w))) },
 		"sha1lower":   func(h, w string) string { return hex.EncodeToString(sum1(sites.cert(h, w))) },
 		"sha256colon": func(h, w string) string { return inspect.ColonHex(sum256(sites.cert(h, w))) },
-		"sha1array":   func(h, w string, per int, indent string) string { return ByteArray(sum1(sites.cert(h, w)), per, indent) },
-		"pem":         func(h, w string) string { return string(testcerts.PEM(sites.cert(h, w))) },
+		"sha1array": func(h, w string, per int, indent string) string {
+			return ByteArray(sum1(sites.cert(h, w)), per, indent)
+		},
+		"pem": func(h, w string) string { return string(testcerts.PEM(sites.cert(h, w))) },
 		"keypem": func(h, w string) string {
 			return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: sites.cert(h, w).RawSubjectPublicKeyInfo}))
 		},
