@@ -88,11 +88,17 @@ type edit struct {
 func plan(fs []*Finding) []*edit {
 	byFile := map[string]*edit{}
 	var order []string
+	type at struct {
+		real  string
+		start int
+	}
+	seen := map[at]bool{} // a file reached twice (by a link) is rewritten once
 	for _, f := range fs {
 		it := f.Item
-		if f.Replacement == "" || f.Replacement == it.Text || it.RealPath() == "" {
+		if f.Replacement == "" || f.Replacement == it.Text || it.RealPath() == "" || seen[at{it.RealPath(), it.Start}] {
 			continue
 		}
+		seen[at{it.RealPath(), it.Start}] = true
 		e := byFile[it.RealPath()]
 		if e == nil {
 			e = &edit{real: it.RealPath(), shown: it.File, sum: it.Sum}

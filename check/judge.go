@@ -358,6 +358,7 @@ func anchorCert(a *scan.Anchor) (*x509.Certificate, error) {
 		PublicKey:               pub,
 		BasicConstraintsValid:   true,
 		IsCA:                    true,
+		MaxPathLen:              -1, // no constraint: x509's "absent"
 		Version:                 3,
 		KeyUsage:                x509.KeyUsageCertSign,
 		NotAfter:                time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC),

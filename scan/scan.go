@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -94,6 +95,10 @@ type Item struct {
 
 	// Host is the host the item is paired with, nil when unpaired.
 	Host *Host
+
+	// Sum is the SHA-256 of the file as it was read, so that a fix can
+	// refuse a file that changed since.
+	Sum [32]byte
 
 	real string // the file's real path, for rewriting it
 }
@@ -336,8 +341,9 @@ func scanFile(shown, real, root string, max int64) *fileResult {
 	}
 	items, hosts, uses, warnings := scanData(shown, data)
 	fr.warnings = append(fr.warnings, warnings...)
+	sum := sha256.Sum256(data)
 	for _, it := range items {
-		it.real = real
+		it.real, it.Sum = real, sum
 	}
 	fr.items, fr.hosts, fr.uses = items, hosts, uses
 	if len(fr.warnings) == 0 && len(items) == 0 && len(hosts) == 0 && len(uses) == 0 {

@@ -174,9 +174,9 @@ func (t *text) trustAnchorArrays() {
 		return
 	}
 	type ta struct {
-		line         int
-		start        int
-		dn, n, e, q  []byte
+		line        int
+		start       int
+		dn, n, e, q []byte
 	}
 	tas := map[int]*ta{}
 	var order []int
