@@ -68,11 +68,23 @@ func pemReplacement(it *scan.Item, label string, der []byte) string {
 	return it.PEM.Encode(label, der)
 }
 
-// Change is one rewrite: where, what was there and what is now.
+// Change is one rewrite: where, and what was there and what is now, each
+// in one line (a PEM block by what it holds).
 type Change struct {
 	File     string // as reported
 	Line     int
 	Old, New string
+}
+
+// summary is an item in one line.
+func summary(it *scan.Item) string {
+	switch {
+	case it.Edit != scan.EditPEM:
+		return it.Text
+	case it.Cert != nil:
+		return "certificate " + it.Cert.Subject.String()
+	}
+	return "public key"
 }
 
 // ErrChanged is a file that changed between the scan and the fix.
@@ -157,7 +169,7 @@ func Apply(fs []*Finding) ([]Change, error) {
 			return changes, err
 		}
 		for _, f := range e.findings {
-			changes = append(changes, Change{File: f.Item.File, Line: f.Item.Line, Old: f.Item.Text, New: f.Replacement})
+			changes = append(changes, Change{File: f.Item.File, Line: f.Item.Line, Old: summary(f.Item), New: f.ReplacementSummary})
 		}
 	}
 	return changes, nil

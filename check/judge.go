@@ -25,7 +25,7 @@ type Options struct {
 	// Jobs bounds the hosts contacted at once; 0 means DefaultJobs.
 	Jobs int
 	// WarnDays is how close an expiry makes an item expiring; 0 means
-	// DefaultWarnDays, negative means never.
+	// DefaultWarnDays, negative means never (as --warn-days 0 does).
 	WarnDays int
 	// Dial makes each TCP connection ("tcp", "host:port"); nil means a
 	// net.Dialer. It is how --resolve points names at other addresses.
@@ -47,29 +47,43 @@ func (o *Options) jobs() int {
 // Run contacts the hosts the items of res are paired with and judges
 // every item. ctx bounds the whole run.
 func Run(ctx context.Context, res *scan.Result, opts Options) *Report {
-	if opts.Trust == nil {
-		opts.Trust = &clientsecure.Trust{}
+	opts.defaults()
+	return Judge(res, contact(ctx, res.PairedHosts(), &opts), opts)
+}
+
+func (o *Options) defaults() {
+	if o.Trust == nil {
+		o.Trust = &clientsecure.Trust{}
 	}
-	warn := opts.WarnDays
-	if warn == 0 {
-		warn = DefaultWarnDays
+	if o.WarnDays == 0 {
+		o.WarnDays = DefaultWarnDays
 	}
+}
+
+// Judge judges the items of res against hosts already contacted (a Run's
+// Report.Hosts), contacting nothing: how --fix judges the tree it leaves.
+// An item whose host is not among them is unreachable.
+func Judge(res *scan.Result, hosts []*HostResult, opts Options) *Report {
+	opts.defaults()
 	at := time.Now()
 	if opts.Trust.Time != nil {
 		at = opts.Trust.Time()
 	}
-	hosts := contact(ctx, res.PairedHosts(), &opts)
 	byAddr := map[string]*HostResult{}
 	for _, h := range hosts {
 		byAddr[h.Host.Addr()] = h
 	}
-	j := &judge{at: at, warn: time.Duration(warn) * 24 * time.Hour, trust: opts.Trust}
-	r := &Report{Hosts: hosts, At: at, WarnDays: warn}
+	warn := time.Duration(max(opts.WarnDays, 0)) * 24 * time.Hour
+	j := &judge{at: at, warn: warn, trust: opts.Trust}
+	r := &Report{Hosts: hosts, At: at, WarnDays: opts.WarnDays}
 	for _, it := range res.Items {
 		f := &Finding{Item: it, Matches: MatchNone}
-		if it.Host == nil {
+		switch {
+		case it.Host == nil:
 			f.State, f.Message = Unpaired, "no host found for it: name one with --host HOST[:PORT]"
-		} else {
+		case byAddr[it.Host.Addr()] == nil:
+			f.State, f.Message = Unreachable, fmt.Sprintf("%s was not contacted", it.Host.Addr())
+		default:
 			f.Host = byAddr[it.Host.Addr()]
 			j.judge(f)
 		}
@@ -185,6 +199,7 @@ func (j *judge) fingerprint(f *Finding) {
 		}
 	}
 	replacement := hexReplacement(it, certDigest(it.Kind, leaf))
+	f.ReplacementSummary = replacement
 	what := "SHA-1"
 	if it.Kind == scan.KindSHA256 {
 		what = "SHA-256"
@@ -258,6 +273,7 @@ func (j *judge) key(f *Finding) {
 	}
 	leaf := h.Sent[0]
 	replacement := pemReplacement(it, "PUBLIC KEY", leaf.RawSubjectPublicKeyInfo)
+	f.ReplacementSummary = "public key of " + leaf.Subject.String()
 	for _, c := range known(h) {
 		if bytes.Equal(c.RawSubjectPublicKeyInfo, spki) {
 			f.Matches, f.Depends = position(h, c), c
@@ -298,6 +314,7 @@ func (j *judge) anchor(f *Finding) {
 	replacement := ""
 	if root := liveRoot(h); root != nil {
 		replacement = pemReplacement(it, "CERTIFICATE", root.Raw)
+		f.ReplacementSummary = "certificate " + root.Subject.String()
 	}
 	v, err := t.Verify(h.Host.Name, h.Sent)
 	if err != nil {

@@ -42,6 +42,9 @@ type Finding struct {
 	// Replacement is what a fix writes in place of Item.Text, in the
 	// item's own spelling; "" when there is no single safe one.
 	Replacement string
+	// ReplacementSummary names the replacement in one line: the
+	// replacement itself for a fingerprint, what it holds for a PEM block.
+	ReplacementSummary string
 	// Message says what was found and what to do.
 	Message string
 	// Host is the host's contact, nil for an unpaired item.
