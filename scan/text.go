@@ -199,10 +199,7 @@ func (t *text) byteArrays() {
 				break
 			}
 			i += k
-			open := i - 1
-			for open >= 0 && isSpace(d[open]) {
-				open--
-			}
+			open := skipBackSpaceComments(d, i-1)
 			if open < 0 || d[open] != '{' {
 				i += 2
 				continue
@@ -265,6 +262,27 @@ func skipSpaceComments(d []byte, i int) int {
 				return len(d)
 			}
 			i += e + 4
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipBackSpaceComments steps back from i over white space and /* */
+// comments, returning the offset of the byte before them (-1 at the
+// start).
+func skipBackSpaceComments(d []byte, i int) int {
+	for i >= 0 {
+		switch {
+		case isSpace(d[i]):
+			i--
+		case d[i] == '/' && i > 0 && d[i-1] == '*':
+			k := bytes.LastIndex(d[:i-1], []byte("/*"))
+			if k < 0 {
+				return i
+			}
+			i = k - 1
 		default:
 			return i
 		}
