@@ -16,31 +16,62 @@ const maxLiteral = 512
 func (t *text) hostLiterals() {
 	d := t.data
 	for _, q := range []byte{'"', '\''} {
-		for i := 0; ; {
+		for i := 0; i < len(d); {
 			k := bytes.IndexByte(d[i:], q)
 			if k < 0 {
 				break
 			}
 			open := i + k
-			j := open + 1
-			for j < len(d) && j-open < maxLiteral && d[j] != q && d[j] != '\n' {
-				if d[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(d) || d[j] != q {
-				i = open + 1 // unterminated on this line: not a literal
+			end, ok := closeQuote(d, open, q)
+			if !ok {
+				i = open + 1 // unterminated on its line: not a literal
 				continue
 			}
-			if h, ok := parseHost(string(d[open+1 : j])); ok && !t.inComment(open) {
-				h.File, h.Line = t.name, t.line(open)
-				t.hosts = append(t.hosts, h)
-				t.hostAt = append(t.hostAt, hostSpan{open, j + 1})
+			lit := d[open+1 : end]
+			if maybeHost(lit) {
+				if h, ok := parseHost(string(lit)); ok && !t.inComment(open) {
+					h.File, h.Line = t.name, t.line(open)
+					t.hosts = append(t.hosts, h)
+					t.hostAt = append(t.hostAt, hostSpan{open, end + 1})
+				}
 			}
-			i = j + 1
+			i = end + 1
 		}
 	}
+}
+
+// closeQuote finds the quote closing the literal opened at open, on the
+// same line and within maxLiteral bytes, skipping escaped quotes.
+func closeQuote(d []byte, open int, q byte) (int, bool) {
+	limit := min(open+1+maxLiteral, len(d))
+	for from := open + 1; from < limit; {
+		k := bytes.IndexByte(d[from:limit], q)
+		if k < 0 {
+			return 0, false
+		}
+		end := from + k
+		if bytes.IndexByte(d[from:end], '\n') >= 0 {
+			return 0, false
+		}
+		backslashes := 0
+		for b := end - 1; b > open && d[b] == '\\'; b-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return end, true
+		}
+		from = end + 1
+	}
+	return 0, false
+}
+
+// maybeHost is the cheap test before parseHost: a host name has a dot (or
+// is localhost) and no white space.
+func maybeHost(lit []byte) bool {
+	if len(lit) < 4 || bytes.IndexByte(lit, ' ') >= 0 {
+		return false
+	}
+	return bytes.IndexByte(lit, '.') >= 0 || string(lit) == "localhost"
 }
 
 // hostSpan is where a host literal is, for finding its port.

@@ -226,8 +226,9 @@ func Tree(paths []string, opts Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte // each worker reuses one read buffer
 			for j := range jobsCh {
-				fr := scanFile(j.shown, j.real, j.root, opts.MaxFileBytes)
+				fr := scanFile(j.shown, j.real, j.root, opts.MaxFileBytes, &buf)
 				if fr == nil {
 					continue
 				}
@@ -322,7 +323,7 @@ type fileResult struct {
 }
 
 // scanFile reads one file (at most max bytes) and runs the rules on it.
-func scanFile(shown, real, root string, max int64) *fileResult {
+func scanFile(shown, real, root string, max int64, buf *[]byte) *fileResult {
 	fr := &fileResult{shown: shown, root: root}
 	f, err := os.Open(real)
 	if err != nil {
@@ -330,11 +331,12 @@ func scanFile(shown, real, root string, max int64) *fileResult {
 		return fr
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := readBounded(f, max, buf)
 	if err != nil {
 		fr.warnings = []error{fmt.Errorf("scan: %s: %w", shown, err)}
 		return fr
 	}
+	*buf = data[:0]
 	if int64(len(data)) > max {
 		data = data[:max]
 		fr.warnings = append(fr.warnings, fmt.Errorf("scan: %s: larger than %d bytes: only the first %d scanned", shown, max, max))
@@ -350,6 +352,35 @@ func scanFile(shown, real, root string, max int64) *fileResult {
 		return nil
 	}
 	return fr
+}
+
+// readBounded reads at most max+1 bytes of f into buf's storage (grown
+// as needed), so that a file larger than max is seen to be.
+func readBounded(f *os.File, max int64, buf *[]byte) ([]byte, error) {
+	want := int64(512)
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		want = fi.Size() + 1 // +1 to see EOF (or growth) in one more read
+	}
+	want = min(want, max+1)
+	data := *buf
+	if int64(cap(data)) < want {
+		data = make([]byte, 0, want)
+	}
+	data = data[:0]
+	for int64(len(data)) <= max {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):min(int64(cap(data)), max+1)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
 }
 
 // scanData runs every rule on a file's contents.
@@ -374,12 +405,7 @@ func isBinary(data []byte) bool {
 	if len(head) > 8000 {
 		head = head[:8000]
 	}
-	for _, b := range head {
-		if b == 0 {
-			return true
-		}
-	}
-	return false
+	return bytes.IndexByte(head, 0) >= 0
 }
 
 var errNotStore = errors.New("not a store")

@@ -110,19 +110,19 @@ func TestNotFingerprints(t *testing.T) {
 func TestPairing(t *testing.T) {
 	fp := `const char* fp = "` + sha1Doc() + `";` + "\n"
 	res, dir := scanFiles(t, map[string]string{
-		"near/a.ino":        "const char* h1 = \"one.example.com\";\n" + fp + "\n\n\nconst char* h2 = \"two.example.com\";\n",
-		"tie/a.ino":         "const char* h1 = \"one.example.com\";\n" + fp + "const char* h2 = \"two.example.com\";\n",
-		"tie-same/a.ino":    "const char* h1 = \"one.example.com\";\n" + fp + "const char* h2 = \"one.example.com\";\n",
-		"folder/fp.h":       fp,
-		"folder/main.ino":   "client.connect(\"three.example.com\", 8883);\n",
-		"parent/x/y/fp.h":   fp,
-		"parent/p.ino":      "const char *url = \"https://four.example.com:9443/x\";\n",
-		"folder2/fp.h":      fp,
-		"folder2/a.ino":     "connect(\"one.example.com\");\n",
-		"folder2/b.ino":     "connect(\"two.example.com\");\n",
-		"comment/fp.ino":    "// see https://docs.example.com/how\n# include \"x.example.com\"\n" + fp,
-		"mqtt/m.ino":        "const char* mqtt_server = \"broker.example.net\";\n" + fp + "void setup() { client.setServer(mqtt_server, 8883); }\n",
-		"yaml/device.yaml":  "mqtt:\n  broker: yaml.example.net\n  port: 8884\n  fp: " + strings.ReplaceAll(sha1Doc(), " ", ":") + "\n",
+		"near/a.ino":       "const char* h1 = \"one.example.com\";\n" + fp + "\n\n\nconst char* h2 = \"two.example.com\";\n",
+		"tie/a.ino":        "const char* h1 = \"one.example.com\";\n" + fp + "const char* h2 = \"two.example.com\";\n",
+		"tie-same/a.ino":   "const char* h1 = \"one.example.com\";\n" + fp + "const char* h2 = \"one.example.com\";\n",
+		"folder/fp.h":      fp,
+		"folder/main.ino":  "client.connect(\"three.example.com\", 8883);\n",
+		"parent/x/y/fp.h":  fp,
+		"parent/p.ino":     "const char *url = \"https://four.example.com:9443/x\";\n",
+		"folder2/fp.h":     fp,
+		"folder2/a.ino":    "connect(\"one.example.com\");\n",
+		"folder2/b.ino":    "connect(\"two.example.com\");\n",
+		"comment/fp.ino":   "// see https://docs.example.com/how\n# include \"x.example.com\"\n" + fp,
+		"mqtt/m.ino":       "const char* mqtt_server = \"broker.example.net\";\n" + fp + "void setup() { client.setServer(mqtt_server, 8883); }\n",
+		"yaml/device.yaml": "mqtt:\n  broker: yaml.example.net\n  port: 8884\n  fp: " + strings.ReplaceAll(sha1Doc(), " ", ":") + "\n",
 	})
 	want := map[string]string{
 		"near/a.ino":       "one.example.com:443",

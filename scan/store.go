@@ -21,6 +21,9 @@ import (
 // scanBinary reads a binary file as a DER certificate, a certs.ar or an
 // ESP-IDF bundle; anything else gives nothing.
 func scanBinary(name string, data []byte) []*Item {
+	// What is found keeps slices of data (certificates, subjects, keys):
+	// its own copy, for the read buffer is reused.
+	data = bytes.Clone(data)
 	if bytes.HasPrefix(data, []byte("!<arch>\n")) {
 		items, err := readAr(name, data)
 		if err == nil {

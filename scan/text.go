@@ -57,10 +57,13 @@ func (t *text) run() {
 func (t *text) line(pos int) int {
 	if t.lines == nil {
 		t.lines = []int{0}
-		for i, b := range t.data {
-			if b == '\n' {
-				t.lines = append(t.lines, i+1)
+		for i := 0; ; {
+			k := bytes.IndexByte(t.data[i:], '\n')
+			if k < 0 {
+				break
 			}
+			i += k + 1
+			t.lines = append(t.lines, i)
 		}
 	}
 	return sort.Search(len(t.lines), func(i int) bool { return t.lines[i] > pos })
@@ -91,7 +94,7 @@ func (t *text) add(it *Item) {
 	t.items = append(t.items, it)
 }
 
-var isHex, isWord, isB64 [256]bool
+var isHex, isWord, isB64, isRunByte [256]bool
 
 func init() {
 	for c := 0; c < 256; c++ {
@@ -99,14 +102,46 @@ func init() {
 		isHex[c] = b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
 		isWord[c] = isHex[c] || b >= 'g' && b <= 'z' || b >= 'G' && b <= 'Z' || b == '_'
 		isB64[c] = isWord[c] && b != '_' || b == '+' || b == '/' || b == '='
+		isRunByte[c] = isHex[c] || b == ' ' || b == ':'
 	}
 }
 
+// minHexRun is the shortest text a fingerprint is written in: 40 hex
+// digits (20 bytes bare; the separated forms are longer).
+const minHexRun = 40
+
 // hexRuns finds 20 or 32 bytes of hex: pairs separated by spaces or
-// colons, or bare between quotes.
+// colons, or bare between quotes. Every such form lies within a segment of
+// at least minHexRun bytes that are hex digits, spaces or colons, so the
+// search probes one byte in minHexRun and looks closer only where a
+// probe lands on such a byte (as grep skips through text).
 func (t *text) hexRuns() {
 	d, n := t.data, len(t.data)
-	for i := 0; i < n; {
+	for i := minHexRun - 1; i < n; {
+		if !isRunByte[d[i]] {
+			i += minHexRun
+			continue
+		}
+		s, e := i, i+1
+		for s > 0 && isRunByte[d[s-1]] {
+			s--
+		}
+		for e < n && isRunByte[d[e]] {
+			e++
+		}
+		if e-s >= minHexRun {
+			t.hexRunsIn(s, e)
+		}
+		// The next segment starts after e and is minHexRun long.
+		i = e + minHexRun
+	}
+}
+
+// hexRunsIn finds the fingerprints in the segment [s, e) of hex digits,
+// spaces and colons.
+func (t *text) hexRunsIn(s, e int) {
+	d, n := t.data, len(t.data)
+	for i := s; i < e; {
 		if !isHex[d[i]] {
 			i++
 			continue
