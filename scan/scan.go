@@ -325,13 +325,7 @@ type fileResult struct {
 // scanFile reads one file (at most max bytes) and runs the rules on it.
 func scanFile(shown, real, root string, max int64, buf *[]byte) *fileResult {
 	fr := &fileResult{shown: shown, root: root}
-	f, err := os.Open(real)
-	if err != nil {
-		fr.warnings = []error{fmt.Errorf("scan: %s: %w", shown, err)}
-		return fr
-	}
-	defer f.Close()
-	data, err := readBounded(f, max, buf)
+	data, err := readFile(real, max, buf)
 	if err != nil {
 		fr.warnings = []error{fmt.Errorf("scan: %s: %w", shown, err)}
 		return fr
@@ -343,9 +337,11 @@ func scanFile(shown, real, root string, max int64, buf *[]byte) *fileResult {
 	}
 	items, hosts, uses, warnings := scanData(shown, data)
 	fr.warnings = append(fr.warnings, warnings...)
-	sum := sha256.Sum256(data)
-	for _, it := range items {
-		it.real, it.Sum = real, sum
+	if len(items) > 0 {
+		sum := sha256.Sum256(data)
+		for _, it := range items {
+			it.real, it.Sum = real, sum
+		}
 	}
 	fr.items, fr.hosts, fr.uses = items, hosts, uses
 	if len(fr.warnings) == 0 && len(items) == 0 && len(hosts) == 0 && len(uses) == 0 {
@@ -354,26 +350,27 @@ func scanFile(shown, real, root string, max int64, buf *[]byte) *fileResult {
 	return fr
 }
 
-// readBounded reads at most max+1 bytes of f into buf's storage (grown
-// as needed), so that a file larger than max is seen to be.
-func readBounded(f *os.File, max int64, buf *[]byte) ([]byte, error) {
+// readBounded reads at most limit+1 bytes with read into buf's storage
+// (grown as needed), so that a file larger than limit is seen to be. size
+// is the file's size if known (else 0), to read it in one go.
+func readBounded(read func([]byte) (int, error), size, limit int64, buf *[]byte) ([]byte, error) {
 	want := int64(512)
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
-		want = fi.Size() + 1 // +1 to see EOF (or growth) in one more read
+	if size > 0 {
+		want = size + 1 // +1 to see EOF (or growth) in one more read
 	}
-	want = min(want, max+1)
+	want = min(want, limit+1)
 	data := *buf
 	if int64(cap(data)) < want {
 		data = make([]byte, 0, want)
 	}
 	data = data[:0]
-	for int64(len(data)) <= max {
+	for int64(len(data)) <= limit {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
 		}
-		n, err := f.Read(data[len(data):min(int64(cap(data)), max+1)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
+		n, err := read(data[len(data):min(int64(cap(data)), limit+1)])
+		data = data[:len(data)+max(n, 0)]
+		if err == io.EOF || err == nil && n == 0 {
 			return data, nil
 		}
 		if err != nil {

@@ -173,7 +173,7 @@ var taArray = regexp.MustCompile(`(?m)^\s*static\s+const\s+unsigned\s+char\s+(TA
 // trustAnchorArrays reads the TAs[] arrays brssl ta writes: per anchor
 // the subject DN and the RSA modulus and exponent or the EC point.
 func (t *text) trustAnchorArrays() {
-	if !bytes.Contains(t.data, []byte("br_x509_trust_anchor")) {
+	if !t.longArrays || !bytes.Contains(t.data, []byte("br_x509_trust_anchor")) {
 		return
 	}
 	type ta struct {

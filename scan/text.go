@@ -12,14 +12,17 @@ import (
 
 // text runs the rules on one text file.
 type text struct {
-	name     string
-	data     []byte
-	lines    []int // offsets of line starts, made on first use
-	items    []*Item
-	hosts    []Host
-	hostAt   []hostSpan // where each of hosts is written
-	uses     []useLine
-	warnings []error
+	name   string
+	data   []byte
+	lines  []int // offsets of line starts, made on first use
+	items  []*Item
+	hosts  []Host
+	hostAt []hostSpan // where each of hosts is written
+	// longArrays is set when byteArrays met an array longer than a
+	// fingerprint: only then may the file hold brssl's TAs[].
+	longArrays bool
+	uses       []useLine
+	warnings   []error
 }
 
 func newText(name string, data []byte) *text { return &text{name: name, data: data} }
@@ -227,21 +230,28 @@ func unhex(c byte) byte {
 // byteArrays finds C arrays {0xCF, 0x05, ...} of 20 or 32 bytes.
 func (t *text) byteArrays() {
 	d := t.data
-	for _, prefix := range []string{"0x", "0X"} {
-		for i := 0; ; {
-			k := bytes.Index(d[i:], []byte(prefix))
+	for _, x := range []byte{'x', 'X'} {
+		for i := 1; i < len(d); {
+			k := bytes.IndexByte(d[i:], x)
 			if k < 0 {
 				break
 			}
 			i += k
-			open := skipBackSpaceComments(d, i-1)
+			if d[i-1] != '0' {
+				i++
+				continue
+			}
+			open := skipBackSpaceComments(d, i-2)
 			if open < 0 || d[open] != '{' {
-				i += 2
+				i++
 				continue
 			}
 			end, digits, ok := t.arrayAt(open)
 			if !ok {
-				i += 2
+				i++
+				if end > i {
+					i = end
+				}
 				continue
 			}
 			if n := len(digits); (n == 20 || n == 32) && !isTAArray(t.nameBefore(open)) {
@@ -270,6 +280,7 @@ func (t *text) arrayAt(open int) (int, []int, bool) {
 		digits = append(digits, i+2-open)
 		if len(digits) > 32 {
 			// A longer array (a certificate, a key): skip it whole.
+			t.longArrays = true
 			for i < n && d[i] != '}' {
 				i++
 			}
@@ -337,39 +348,63 @@ func isTAArray(name string) bool {
 	return len(rest) < len(name)-2 && strings.HasPrefix(rest, "_")
 }
 
+// minPinRun is the shortest run of base64 characters a pin lies in:
+// "sha1/" and 28 characters, "sha256/" and 44, or the 44 of
+// pin-sha256="...".
+const minPinRun = 32
+
 // spkiPins finds public-key pins: sha256/B64, sha256//B64, sha1/B64,
-// pin-sha256="B64".
+// pin-sha256="B64". Each lies in a run of at least minPinRun base64
+// characters, so the search probes one byte in minPinRun, as hexRuns does.
 func (t *text) spkiPins() {
+	d, n := t.data, len(t.data)
+	for i := minPinRun - 1; i < n; {
+		if !isB64[d[i]] {
+			i += minPinRun
+			continue
+		}
+		s, e := i, i+1
+		for s > 0 && isB64[d[s-1]] {
+			s--
+		}
+		for e < n && isB64[d[e]] {
+			e++
+		}
+		if e-s >= minPinRun {
+			t.pinIn(s, e)
+		}
+		i = e + minPinRun
+	}
+}
+
+// pinIn reads the pin in the base64 run [s, e), if it is one.
+func (t *text) pinIn(s, e int) {
 	d := t.data
-	for _, prefix := range []string{"sha256/", "sha1/", "pin-sha256=\""} {
-		for i := 0; ; {
-			k := bytes.Index(d[i:], []byte(prefix))
-			if k < 0 {
-				break
-			}
-			start := i + k
-			i = start + len(prefix)
-			if start > 0 && (isWord[d[start-1]] || d[start-1] == '-') {
-				continue // pin-sha256="..." is found by its own prefix
-			}
-			j := i
-			for j < len(d) && isB64[d[j]] {
-				j++
-			}
-			if prefix[len(prefix)-1] == '"' {
-				if j >= len(d) || d[j] != '"' {
-					continue
-				}
-				j++
-			}
-			pin, err := clientsecure.ParsePin(string(d[start:j]))
-			if err != nil {
-				continue
-			}
-			t.add(&Item{Kind: KindSPKIPin, Text: string(d[start:j]), Start: start, End: j, Pin: pin})
-			i = j
+	start, end := s, e
+	switch {
+	case s >= len(`pin-sha256="`) && bytes.HasSuffix(d[:s], []byte(`pin-sha256="`)) && e < len(d) && d[e] == '"':
+		start, end = s-len(`pin-sha256="`), e+1
+	default:
+		k := bytes.Index(d[s:e], []byte("sha"))
+		if k < 0 {
+			return
+		}
+		start = s + k
+		if !bytes.HasPrefix(d[start:e], []byte("sha256/")) && !bytes.HasPrefix(d[start:e], []byte("sha1/")) {
+			return
+		}
+		if k > 0 {
+			return // part of a longer word
 		}
 	}
+	if start > 0 && isWord[d[start-1]] {
+		return
+	}
+	pin, err := clientsecure.ParsePin(string(d[start:end]))
+	if err != nil {
+		return
+	}
+	t.add(&Item{Kind: KindSPKIPin, Text: string(d[start:end]), Start: start, End: end, Pin: pin})
 }
 
 // useLine is a line that calls a function trusting something.
