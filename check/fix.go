@@ -76,11 +76,14 @@ type Change struct {
 	Old, New string
 }
 
+// oneLine writes a value that spans lines (a byte array) on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // summary is an item in one line.
 func summary(it *scan.Item) string {
 	switch {
 	case it.Edit != scan.EditPEM:
-		return it.Text
+		return oneLine(it.Text)
 	case it.Cert != nil:
 		return "certificate " + it.Cert.Subject.String()
 	}

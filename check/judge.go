@@ -199,20 +199,20 @@ func (j *judge) fingerprint(f *Finding) {
 		}
 	}
 	replacement := hexReplacement(it, certDigest(it.Kind, leaf))
-	f.ReplacementSummary = replacement
+	f.ReplacementSummary = oneLine(replacement)
 	what := "SHA-1"
 	if it.Kind == scan.KindSHA256 {
 		what = "SHA-256"
 	}
 	if matched == nil {
 		f.State, f.Replacement = Stale, replacement
-		f.Message = fmt.Sprintf("matches nothing %s sends: the leaf's %s is now %s (--fix writes it)", h.Host.Addr(), what, replacement)
+		f.Message = fmt.Sprintf("matches nothing %s sends: the leaf's %s is now %s (--fix writes it)", h.Host.Addr(), what, oneLine(replacement))
 		return
 	}
 	f.Matches, f.Depends = position(h, matched), matched
 	if it.Use == scan.UseFingerprint && f.Matches != MatchLeaf {
 		f.State, f.Replacement = Misused, replacement
-		f.Message = fmt.Sprintf("this is the %s's %s, but %s compares the leaf's only, so it never matches: use the leaf's %s (--fix writes it)", f.Matches, what, fingerprintCall(it), replacement)
+		f.Message = fmt.Sprintf("this is the %s's %s, but %s compares the leaf's only, so it never matches: use the leaf's %s (--fix writes it)", f.Matches, what, fingerprintCall(it), oneLine(replacement))
 		return
 	}
 	j.byExpiry(f, "it stops matching when the server renews its certificate: run check --fix after the renewal")
