@@ -96,30 +96,18 @@ void setup() {
 
 // anchorSketch trusts pemText as an X509List anchor.
 func anchorSketch(host string, port int, pemText []byte) string {
-	return fmt.Sprintf(`const char *host = %q;
-const int port = %d;
-static const char anchor_pem[] PROGMEM = R"EOF(
-%s)EOF";
-void setup() {
-  BearSSL::X509List anchor(anchor_pem);
-  client.setTrustAnchors(&anchor);
-  client.connect(host, port);
-}
-`, host, port, pemText)
+	return rawSketch(host, port, "anchor_pem", pemText, "BearSSL::X509List anchor(anchor_pem);\n  client.setTrustAnchors(&anchor);")
 }
 
-// keySketch trusts pemText as setKnownKey's key.
+// keySketch trusts der as setKnownKey's key.
 func keySketch(host string, port int, der []byte) string {
-	return fmt.Sprintf(`const char *host = %q;
-const int port = %d;
-static const char pubkey[] PROGMEM = R"KEY(
-%s)KEY";
-void setup() {
-  BearSSL::PublicKey key(pubkey);
-  client.setKnownKey(&key);
-  client.connect(host, port);
+	return rawSketch(host, port, "pubkey", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), "BearSSL::PublicKey key(pubkey);\n  client.setKnownKey(&key);")
 }
-`, host, port, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+
+// rawSketch holds pemText in a raw string named name and uses it with
+// calls before connecting to host.
+func rawSketch(host string, port int, name string, pemText []byte, calls string) string {
+	return fmt.Sprintf("const char *host = %q;\nconst int port = %d;\nstatic const char %s[] PROGMEM = R\"EOF(\n%s)EOF\";\nvoid setup() {\n  %s\n  client.connect(host, port);\n}\n", host, port, name, pemText, calls)
 }
 
 func pinSketch(host string, port int, pin string) string {

@@ -224,15 +224,22 @@ func isB64Char(c byte) bool {
 func isLetter(c byte) bool { return c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 func isUpper(c byte) bool  { return c >= 'A' && c <= 'F' }
 
+// renewedWorld serves host with a renewed leaf cur; old is the one
+// before.
+func renewedWorld(t *testing.T, host string) (w *world, old, cur *testcerts.Leaf) {
+	p := testcerts.New()
+	old = leafFor(p.Intermediate, host, testcerts.Now.Add(60*day))
+	cur = leafFor(p.Intermediate, host, testcerts.Now.Add(90*day))
+	w = newWorld(t, p.Root.Cert)
+	w.serve(host+":443", cur)
+	return w, old, cur
+}
+
 // TestFixRefusesChangedFile changes a file between the check and the fix:
 // nothing is written.
 func TestFixRefusesChangedFile(t *testing.T) {
 	const host = "api.example.com"
-	p := testcerts.New()
-	old := leafFor(p.Intermediate, host, testcerts.Now.Add(60*day))
-	cur := leafFor(p.Intermediate, host, testcerts.Now.Add(90*day))
-	w := newWorld(t, p.Root.Cert)
-	w.serve(host+":443", cur)
+	w, old, _ := renewedWorld(t, host)
 	rep, dir := w.check(map[string]string{"a.ino": fingerprintSketch(host, 443, docSHA1(old.Cert))})
 	path := filepath.Join(dir, "a.ino")
 	edited := []byte("// edited by someone else\n" + fingerprintSketch(host, 443, docSHA1(old.Cert)))
@@ -259,11 +266,7 @@ func TestFixRefusesChangedFile(t *testing.T) {
 // target is rewritten and the link stays a link.
 func TestFixThroughLink(t *testing.T) {
 	const host = "api.example.com"
-	p := testcerts.New()
-	old := leafFor(p.Intermediate, host, testcerts.Now.Add(60*day))
-	cur := leafFor(p.Intermediate, host, testcerts.Now.Add(90*day))
-	w := newWorld(t, p.Root.Cert)
-	w.serve(host+":443", cur)
+	w, old, cur := renewedWorld(t, host)
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "real"), 0o755)
 	os.MkdirAll(filepath.Join(dir, "sketch"), 0o755)

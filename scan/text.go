@@ -118,25 +118,30 @@ const minHexRun = 40
 // at least minHexRun bytes that are hex digits, spaces or colons, so the
 // search probes one byte in minHexRun and looks closer only where a
 // probe lands on such a byte (as grep skips through text).
-func (t *text) hexRuns() {
-	d, n := t.data, len(t.data)
-	for i := minHexRun - 1; i < n; {
-		if !isRunByte[d[i]] {
-			i += minHexRun
+func (t *text) hexRuns() { segments(t.data, &isRunByte, minHexRun, t.hexRunsIn) }
+
+// segments calls found for every maximal run [s, e) of bytes in class at
+// least minRun long, probing one byte in minRun: a probe that misses the
+// class rules out every run through it.
+func segments(d []byte, class *[256]bool, minRun int, found func(s, e int)) {
+	n := len(d)
+	for i := minRun - 1; i < n; {
+		if !class[d[i]] {
+			i += minRun
 			continue
 		}
 		s, e := i, i+1
-		for s > 0 && isRunByte[d[s-1]] {
+		for s > 0 && class[d[s-1]] {
 			s--
 		}
-		for e < n && isRunByte[d[e]] {
+		for e < n && class[d[e]] {
 			e++
 		}
-		if e-s >= minHexRun {
-			t.hexRunsIn(s, e)
+		if e-s >= minRun {
+			found(s, e)
 		}
-		// The next segment starts after e and is minHexRun long.
-		i = e + minHexRun
+		// The next run starts after e and is minRun long.
+		i = e + minRun
 	}
 }
 
@@ -356,26 +361,7 @@ const minPinRun = 32
 // spkiPins finds public-key pins: sha256/B64, sha256//B64, sha1/B64,
 // pin-sha256="B64". Each lies in a run of at least minPinRun base64
 // characters, so the search probes one byte in minPinRun, as hexRuns does.
-func (t *text) spkiPins() {
-	d, n := t.data, len(t.data)
-	for i := minPinRun - 1; i < n; {
-		if !isB64[d[i]] {
-			i += minPinRun
-			continue
-		}
-		s, e := i, i+1
-		for s > 0 && isB64[d[s-1]] {
-			s--
-		}
-		for e < n && isB64[d[e]] {
-			e++
-		}
-		if e-s >= minPinRun {
-			t.pinIn(s, e)
-		}
-		i = e + minPinRun
-	}
-}
+func (t *text) spkiPins() { segments(t.data, &isB64, minPinRun, t.pinIn) }
 
 // pinIn reads the pin in the base64 run [s, e), if it is one.
 func (t *text) pinIn(s, e int) {
