@@ -307,10 +307,10 @@ func TestStateTable(t *testing.T) {
 	t.Run("current and stale: public-key pins", func(t *testing.T) {
 		w := newWorld(t, p.Root.Cert)
 		w.serve(host+":443", leaf)
-		f := only(t, mustCheck(w, map[string]string{"a.kt": pinSketch(host, 443, inspect.SPKIPin(p.Intermediate.Cert))}))
+		f := only(t, mustCheck(w, map[string]string{"a.kt": pinSketch(host, 443, clientsecure.CertificatePins(p.Intermediate.Cert).SPKI.Format(clientsecure.FormatOkHttp))}))
 		want(t, f, Current, MatchIntermediate, interDays)
 		other := testcerts.New()
-		f = only(t, mustCheck(w, map[string]string{"a.kt": pinSketch(host, 443, inspect.SPKIPin(other.Root.Cert))}))
+		f = only(t, mustCheck(w, map[string]string{"a.kt": pinSketch(host, 443, clientsecure.CertificatePins(other.Root.Cert).SPKI.Format(clientsecure.FormatOkHttp))}))
 		want(t, f, Stale, MatchNone, noDays)
 		if f.Replacement != "" {
 			t.Errorf("a pin that matches nothing has no replacement, got %q", f.Replacement)

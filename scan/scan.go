@@ -406,3 +406,23 @@ func isBinary(data []byte) bool {
 }
 
 var errNotStore = errors.New("not a store")
+
+// Hosts scans the tree at dir and lists each host its code names, once,
+// in order of first mention: "https://name:port" for a host named as an
+// https URL, "name:port" otherwise. It is what `bundle --from-tree`
+// builds a store for.
+func Hosts(dir string) ([]string, error) {
+	res, err := Tree([]string{dir}, Options{})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, h := range res.DistinctHosts() {
+		if h.HTTPS {
+			out = append(out, "https://"+h.Addr())
+		} else {
+			out = append(out, h.Addr())
+		}
+	}
+	return out, nil
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/inspect"
 	"github.com/clientsecure/clientsecure/internal/scantest"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
@@ -50,7 +51,7 @@ func sha1Doc() string { s := sha1.Sum(leaf.Raw); return inspect.DocumentHex(s[:]
 func TestForms(t *testing.T) {
 	s1 := sha1.Sum(leaf.Raw)
 	lower := hex.EncodeToString(s1[:])
-	spki := inspect.SPKIPin(leaf)
+	spki := clientsecure.CertificatePins(leaf).SPKI.Format(clientsecure.FormatOkHttp)
 	b64 := strings.TrimPrefix(spki, "sha256/")
 	cases := []struct {
 		name, src string
@@ -152,6 +153,27 @@ func TestPairing(t *testing.T) {
 		if h.Name == "four.example.com" && !h.HTTPS {
 			t.Error("an https URL's host lost HTTPS")
 		}
+	}
+}
+
+// TestHosts: the list bundle --from-tree connects to, each host once in
+// order of first mention, https URLs kept as URLs, a broker with its port.
+func TestHosts(t *testing.T) {
+	_, dir := scanFiles(t, map[string]string{
+		"a/main.ino": "const char* mqtt_server = \"broker.example.net\";\nvoid setup() { client.setServer(mqtt_server, 8883); }\n",
+		"b/api.ino":  "const char *url = \"https://api.example.com/v1\";\nconst char *again = \"https://api.example.com/v2\";\n",
+		"c/no.txt":   "nothing here\n",
+	})
+	got, err := Hosts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"broker.example.net:8883", "https://api.example.com:443"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Hosts = %q, want %q", got, want)
+	}
+	if _, err := Hosts(filepath.Join(dir, "missing")); err == nil {
+		t.Error("Hosts of a missing folder: no error")
 	}
 }
 

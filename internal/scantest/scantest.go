@@ -29,6 +29,8 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/clientsecure/clientsecure"
+
 	"github.com/clientsecure/clientsecure/inspect"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
@@ -228,7 +230,7 @@ func ESPIDFBundle(legacy bool, certs ...*x509.Certificate) []byte {
 }
 
 func header(s *Site, now time.Time, write func(*inspect.Chain, io.Writer) error) []byte {
-	chain, err := inspect.NewChain(s.Leaf.Chain, s.Name, s.Port, testcerts.Pool(s.Root), now)
+	chain, err := inspect.NewChain(s.Leaf.Chain, s.Name, s.Port, &clientsecure.Trust{Roots: testcerts.Pool(s.Root), Time: func() time.Time { return now }})
 	if err != nil {
 		panic("scantest: " + err.Error())
 	}
