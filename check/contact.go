@@ -64,6 +64,10 @@ func fetch(ctx context.Context, h scan.Host, opts *Options) *HostResult {
 	r := &HostResult{Host: h}
 	dial := opts.Dial
 	if dial == nil {
+		// The trust's hook is how --resolve points a name elsewhere.
+		dial = opts.Trust.DialContext
+	}
+	if dial == nil {
 		var d net.Dialer
 		dial = d.DialContext
 	}

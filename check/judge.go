@@ -27,8 +27,9 @@ type Options struct {
 	// WarnDays is how close an expiry makes an item expiring; 0 means
 	// DefaultWarnDays, negative means never (as --warn-days 0 does).
 	WarnDays int
-	// Dial makes each TCP connection ("tcp", "host:port"); nil means a
-	// net.Dialer. It is how --resolve points names at other addresses.
+	// Dial makes each TCP connection ("tcp", "host:port"); nil means
+	// Trust.DialContext (how --resolve points names at other addresses),
+	// else a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
