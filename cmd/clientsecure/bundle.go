@@ -20,6 +20,7 @@ import (
 	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/bundle"
 	"github.com/clientsecure/clientsecure/inspect"
+	"github.com/clientsecure/clientsecure/scan"
 )
 
 // bundleJobs is how many hosts bundle contacts at once.
@@ -46,11 +47,13 @@ type bundleOptions struct {
 	isTerminal func(w io.Writer) bool
 }
 
-// treeHosts is the scanner --from-tree uses.
-//
-// TODO(merge check): package scan, check's tree scanner, has not landed on
-// main; wire it here (an adapter of scan's host findings) when it does.
-var treeHosts hostFinder
+// treeHosts is the scanner --from-tree uses: check's.
+var treeHosts hostFinder = hostsFunc(scan.Hosts)
+
+// hostsFunc is a function that is a hostFinder.
+type hostsFunc func(dir string) ([]string, error)
+
+func (f hostsFunc) Hosts(dir string) ([]string, error) { return f(dir) }
 
 // hostFinder finds, in a source tree, the hosts its code talks to, as
 // HOST[:PORT] or URLs: the scanner of `check`.

@@ -27,7 +27,7 @@ func init() {
 }
 
 // cmdExpand copies SRC to DST with $VARS expanded, for files that name
-// the script's servers.
+// the script's servers, making DST's directory if need be.
 //
 //	expand SRC DST
 func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
@@ -35,7 +35,9 @@ func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: expand SRC DST")
 	}
 	text := ts.ReadFile(args[0])
-	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(os.Expand(text, ts.Getenv)), 0o644))
+	dst := ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+	ts.Check(os.WriteFile(dst, []byte(os.Expand(text, ts.Getenv)), 0o644))
 }
 
 // cmdSizes asserts that the "bytes" of a bundle JSON report are the

@@ -29,6 +29,7 @@ Exit codes: 0 success, 1 build failed, 2 pending, 3 nothing reported,
 		newDemoCmd(e),
 		newFingerprintCmd(e),
 		newProbeCmd(e),
+		newCheckCmd(e),
 		newVersionCmd(e),
 		newBundleCmd(e),
 	)
