@@ -46,7 +46,7 @@ import (
 	"time"
 
 	"github.com/clientsecure/clientsecure"
-	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/devicetls"
 )
 
 // esp8266 is what the ESP8266 Arduino core's BearSSL client allocates per
@@ -103,7 +103,7 @@ func run(w io.Writer, n, rsaBits int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	cert, err := fakehub.Certificate([]string{"127.0.0.1"}, rsaBits, time.Now())
+	cert, err := devicetls.NewCertificate([]string{"127.0.0.1"}, devicetls.KeySpec{RSABits: rsaBits}, time.Now())
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clientsecure/clientsecure/devicetls"
 	"github.com/clientsecure/clientsecure/fakehub"
 )
 
@@ -78,7 +79,7 @@ func run(dur time.Duration, rounds, conc, idle int, nginxBin string) error {
 	os.Chmod(dir, 0o755)
 
 	// Upstream: the document's reply, from a fakehub on loopback.
-	upCert, err := fakehub.Certificate([]string{"127.0.0.1"}, 0, time.Now())
+	upCert, err := devicetls.NewCertificate([]string{"127.0.0.1"}, devicetls.KeySpec{}, time.Now())
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clientsecure/clientsecure/devicetls"
 	"github.com/clientsecure/clientsecure/fakehub"
 	"github.com/clientsecure/clientsecure/inspect"
 )
@@ -38,7 +39,7 @@ It exits 0 when both went as the document says, 5 otherwise.`,
 func runDemo(ctx context.Context, e *env) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cert, err := fakehub.Certificate(serverNames("127.0.0.1"), 0, e.now())
+	cert, err := devicetls.NewCertificate([]string{"localhost", "127.0.0.1", "::1"}, devicetls.KeySpec{}, e.now())
 	if err != nil {
 		return err
 	}

@@ -94,26 +94,6 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	return nil
 }
 
-// serverNames are the names a server on host is reached by: loopback
-// always, the host itself, and every interface address when it listens on
-// all of them (so a sketch on the LAN can verify the name it dials).
-func serverNames(host string) []string {
-	names := []string{"localhost", "127.0.0.1", "::1"}
-	ip := net.ParseIP(host)
-	switch {
-	case host == "" || (ip != nil && ip.IsUnspecified()):
-		addrs, _ := net.InterfaceAddrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
-				names = append(names, n.IP.String())
-			}
-		}
-	case host != "localhost" && !(ip != nil && ip.IsLoopback()):
-		names = append(names, host)
-	}
-	return names
-}
-
 func loadScenario(path string) (*fakehub.Scenario, error) {
 	if path == "" {
 		return fakehub.DefaultScenario(), nil
