@@ -125,7 +125,8 @@
 //
 // # Serving
 //
-// [NewServer] starts a Hub on a loopback port for a test, like httptest;
 // [ListenAndServe] serves any handler (a Hub) until its context is
-// cancelled, then shuts down gracefully, for `clientsecure serve`.
+// cancelled, then shuts down gracefully, for `clientsecure serve`. Tests
+// start a Hub on a loopback port with package fakehubtest, which also
+// counts connections, handshakes and requests per [Route].
 package fakehub

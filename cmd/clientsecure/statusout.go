@@ -46,12 +46,16 @@ func writeStatusText(w io.Writer, outcomes []*outcome, verbose bool) {
 }
 
 // displayErr is an error as a person reads it: an identity failure whole
-// (it names the host and lists the pins), without net/http's "Get URL:"
-// wrapping, and without package prefixes.
+// (it names the host and lists the pins), an API error as its message
+// (what happened and what to do), and without package prefixes.
 func displayErr(err error) string {
 	var ie *clientsecure.IdentityError
-	if errors.As(err, &ie) {
+	var ae *buildstatus.APIError
+	switch {
+	case errors.As(err, &ie):
 		err = ie
+	case errors.As(err, &ae):
+		return ae.Message
 	}
 	msg := err.Error()
 	for _, prefix := range []string{"clientsecure: ", "buildstatus: "} {
