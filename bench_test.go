@@ -21,12 +21,12 @@ func BenchmarkParsePin(b *testing.B) {
 	p := testcerts.Shared()
 	leaf := clientsecure.CertificatePins(p.Good.Cert)
 	forms := []struct{ name, pin string }{
-		{"document-sha1", leaf[0].Format(clientsecure.FormatDocument)},
-		{"colon-sha256", leaf[1].Format(clientsecure.FormatColon)},
-		{"openssl-sha1", leaf[0].Format(clientsecure.FormatOpenSSL)},
-		{"okhttp-spki", leaf[2].Format(clientsecure.FormatOkHttp)},
-		{"curl-spki", leaf[2].Format(clientsecure.FormatCurl)},
-		{"hpkp-spki", leaf[2].Format(clientsecure.FormatHPKP)},
+		{"document-sha1", leaf.SHA1.Format(clientsecure.FormatDocument)},
+		{"colon-sha256", leaf.SHA256.Format(clientsecure.FormatColon)},
+		{"openssl-sha1", leaf.SHA1.Format(clientsecure.FormatOpenSSL)},
+		{"okhttp-spki", leaf.SPKI.Format(clientsecure.FormatOkHttp)},
+		{"curl-spki", leaf.SPKI.Format(clientsecure.FormatCurl)},
+		{"hpkp-spki", leaf.SPKI.Format(clientsecure.FormatHPKP)},
 	}
 	for _, f := range forms {
 		b.Run(f.name, func(b *testing.B) {
@@ -50,7 +50,7 @@ func BenchmarkParsePin(b *testing.B) {
 func BenchmarkVerifyConnection(b *testing.B) {
 	p := testcerts.Shared()
 	wrong := clientsecure.CertificatePins(p.OtherRoot.Cert)
-	rootSPKI := clientsecure.CertificatePins(p.Root.Cert)[2]
+	rootSPKI := clientsecure.CertificatePins(p.Root.Cert).SPKI
 	for _, key := range []struct {
 		name string
 		leaf *testcerts.Leaf
@@ -68,11 +68,11 @@ func BenchmarkVerifyConnection(b *testing.B) {
 				}
 			}
 		})
-		leafSHA256 := clientsecure.CertificatePins(chain[0])[1]
+		leafSHA256 := clientsecure.CertificatePins(chain[0]).SHA256
 		for _, pins := range [][]clientsecure.Pin{
 			nil,
 			{leafSHA256},
-			{wrong[1], wrong[2], rootSPKI},
+			{wrong.SHA256, wrong.SPKI, rootSPKI},
 		} {
 			b.Run(key.name+"/pins="+strconv.Itoa(len(pins)), func(b *testing.B) {
 				trust := &clientsecure.Trust{
@@ -119,15 +119,15 @@ func verifyX509(chain []*x509.Certificate, roots *x509.CertPool) error {
 func BenchmarkPinOverhead(b *testing.B) {
 	p := testcerts.Shared()
 	wrong := clientsecure.CertificatePins(p.OtherRoot.Cert)
-	rootSPKI := clientsecure.CertificatePins(p.Root.Cert)[2]
+	rootSPKI := clientsecure.CertificatePins(p.Root.Cert).SPKI
 	chain := p.Good.Chain
 	trust := func(pins ...clientsecure.Pin) func(tls.ConnectionState) error {
 		t := &clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: pins, Time: func() time.Time { return testcerts.Now }}
 		return t.VerifyConnection(testcerts.Host)
 	}
 	for _, pins := range [][]clientsecure.Pin{
-		{clientsecure.CertificatePins(chain[0])[1]},
-		{wrong[1], wrong[2], rootSPKI},
+		{clientsecure.CertificatePins(chain[0]).SHA256},
+		{wrong.SHA256, wrong.SPKI, rootSPKI},
 	} {
 		b.Run("pins="+strconv.Itoa(len(pins)), func(b *testing.B) {
 			plain, pinned := trust(), trust(pins...)

@@ -52,13 +52,21 @@ func (d *digests) spkiSHA256() []byte {
 	return d.s256[:]
 }
 
+// CertPins are the pins that match one certificate, as CertificatePins
+// returns them.
+type CertPins struct {
+	SHA1   Pin // SHA-1 of the certificate: the document's fingerprint, setFingerprint
+	SHA256 Pin // SHA-256 of the certificate: ESP32 verify, browsers
+	SPKI   Pin // SHA-256 of the public key: OkHttp, curl, HPKP
+}
+
 // CertificatePins returns the pins that match cert: its SHA-1 and SHA-256
-// fingerprints and its public key's SHA-256, in that order.
-func CertificatePins(cert *x509.Certificate) []Pin {
+// fingerprints and its public key's SHA-256.
+func CertificatePins(cert *x509.Certificate) CertPins {
 	d := &digests{cert: cert}
-	return []Pin{
-		{kind: CertSHA1, hash: string(d.certSHA1())},
-		{kind: CertSHA256, hash: string(d.certSHA256())},
-		{kind: SPKISHA256, hash: string(d.spkiSHA256())},
+	return CertPins{
+		SHA1:   Pin{kind: CertSHA1, hash: string(d.certSHA1())},
+		SHA256: Pin{kind: CertSHA256, hash: string(d.certSHA256())},
+		SPKI:   Pin{kind: SPKISHA256, hash: string(d.spkiSHA256())},
 	}
 }

@@ -31,12 +31,36 @@
 // insecure, the time to verify at. Use it as
 //
 //   - [Trust.Config] or [Trust.VerifyConnection] in any tls.Config;
-//   - [Dial] for a verified *tls.Conn;
+//   - [Dial] for a verified *tls.Conn to any TLS server: it offers the
+//     ALPN protocols in [Trust.NextProtos], none by default, so an MQTT
+//     broker is reached as well as a web server;
 //   - [NewTransport] or [NewClient] for net/http, HTTP/2 and HTTPS_PROXY
-//     included (pins apply to the origin, not the proxy).
+//     included (pins apply to the origin, not the proxy); the transport
+//     offers h2 and http/1.1 itself.
 //
-// A failure is an [*IdentityError] naming the host, the rule that failed,
-// the pins expected and every certificate presented with its pins.
+// [Trust.DialContext] makes the TCP connections when set: the way to
+// point a name at another address (curl's --resolve) while the name
+// verified and sent in SNI stays the one asked for.
+//
+// # What a handshake decided
+//
+// Verification is not done twice to be shown. [Trust.OnVerified] is
+// called inside every handshake that passed, fresh or resumed, with the
+// connection's state and the [Verification]: the name verified, the
+// address dialed (the origin, never a proxy), the chains verified
+// ([Verification.Chains], cross-signed paths included; [Verification.Chain]
+// is the first) and the pin that matched. cmd/clientsecure prints its
+// trace (-v) and status --json's "server" from it.
+//
+// # Errors
+//
+// A failure is an [*IdentityError]. Its Error is one line, as crypto/tls's
+// are: the host, the rule that failed ([Reason]) and a few words of
+// detail. The rest is in its fields, for a program to render: the pins
+// expected, every certificate presented ([CertificatePins] gives each
+// one's SHA-1, SHA-256 and SPKI pins), the address dialed. A malformed
+// pin is a one-line [*PinError]; [AcceptedPinForms] is the list to show
+// beneath it.
 //
 // Programs that may run where the system has no roots (a scratch
 // container) should install golang.org/x/crypto/x509roots/fallback's

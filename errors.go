@@ -10,8 +10,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/clientsecure/clientsecure/inspect"
 )
 
 // Reason is which rule an identity check failed.
@@ -48,9 +46,12 @@ func (r Reason) String() string {
 }
 
 // IdentityError is a server whose identity did not verify. The handshake
-// was aborted, so nothing was sent to it.
+// was aborted, so nothing was sent to it. Error is one line; the fields
+// hold what a program (or cmd/clientsecure) lists beneath it, OkHttp
+// style: the pins expected and every certificate presented.
 type IdentityError struct {
 	Host      string              // the name verified
+	Addr      string              // the address dialed, "host:port"; empty when Verify was called directly
 	Reason    Reason              // the rule that failed
 	Pins      []Pin               // the pins expected, if any
 	Presented []*x509.Certificate // what the server sent, leaf first
@@ -60,40 +61,19 @@ type IdentityError struct {
 
 func (e *IdentityError) Unwrap() error { return e.Err }
 
-// Error says, OkHttp style, which rule failed, what was expected and what
-// the server presented, with the command that shows the server's pins.
+// Error says which host failed which rule, and why in a few words: the
+// names the certificate is for, the dates, the issuer not trusted.
 func (e *IdentityError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "clientsecure: identity of %s not verified: %v", e.Host, e.Reason)
-	if detail := e.detail(); detail != "" {
-		// Names in it come from the server's certificates: no control
-		// characters reach the terminal.
-		fmt.Fprintf(&b, " (%s)", printable(detail))
+	msg := fmt.Sprintf("clientsecure: identity of %s not verified: %v", e.Host, e.Reason)
+	if detail := e.Detail(); detail != "" {
+		msg += " (" + detail + ")"
 	}
-	if len(e.Pins) > 0 {
-		b.WriteString("\n  pins expected (any one):")
-		for _, p := range e.Pins {
-			fmt.Fprintf(&b, "\n    %v  [%v]", p, p.kind)
-		}
-	}
-	if len(e.Presented) > 0 {
-		b.WriteString("\n  certificates presented:")
-		for i, c := range e.Presented {
-			if i == maxListed {
-				fmt.Fprintf(&b, "\n    ... and %d more", len(e.Presented)-maxListed)
-				break
-			}
-			lines := strings.Split(inspect.Describe(c).Summary(), "\n")
-			fmt.Fprintf(&b, "\n    %d. %s", i+1, strings.Join(lines, "\n       "))
-		}
-	}
-	fmt.Fprintf(&b, "\n  hint: clientsecure fingerprint %s shows the server's certificates and pins", hintHost(e.Host))
-	return b.String()
+	return msg
 }
 
-// maxListed is how many certificates, or names of one, an error lists: a
-// hostile server may send a thousand.
-const maxListed = 10
+// MaxListed is how many certificates, or names of one, an error should
+// list: a hostile server may send a thousand.
+const MaxListed = 10
 
 // printable is s, or s Go-quoted if it holds control characters or
 // invalid UTF-8.
@@ -104,12 +84,10 @@ func printable(s string) string {
 	return s
 }
 
-func hintHost(host string) string {
-	if strings.Contains(host, ":") { // IPv6 literal
-		return "[" + host + "]"
-	}
-	return host
-}
+// Detail is the specifics of the failure in a few words, "" when there
+// are none beyond the reason. Names taken from the server's certificates
+// are quoted if they hold control characters, so it is safe to print.
+func (e *IdentityError) Detail() string { return printable(e.detail()) }
 
 func (e *IdentityError) detail() string {
 	switch e.Reason {
@@ -132,8 +110,8 @@ func (e *IdentityError) detail() string {
 					" is not a host name since RFC 6125; only subject alternative names are"
 			case len(names) == 0:
 				return "it names no hosts"
-			case len(names) > maxListed:
-				return fmt.Sprintf("it is for %s and %d more", strings.Join(names[:maxListed], ", "), len(names)-maxListed)
+			case len(names) > MaxListed:
+				return fmt.Sprintf("it is for %s and %d more", strings.Join(names[:MaxListed], ", "), len(names)-MaxListed)
 			}
 			return "it is for " + strings.Join(names, ", ")
 		}

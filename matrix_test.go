@@ -46,10 +46,10 @@ var matrixModes = []struct {
 		return &clientsecure.Trust{Roots: testcerts.Pool(root)}
 	}},
 	{"anchors + leaf SPKI pin", func(root *x509.Certificate, leaf *testcerts.Leaf) *clientsecure.Trust {
-		return &clientsecure.Trust{Roots: testcerts.Pool(root), Pins: pinsOf(leaf, 0)[2:]}
+		return &clientsecure.Trust{Roots: testcerts.Pool(root), Pins: []clientsecure.Pin{pinsOf(leaf, 0).SPKI}}
 	}},
 	{"pin-only, leaf SHA-1", func(_ *x509.Certificate, leaf *testcerts.Leaf) *clientsecure.Trust {
-		return &clientsecure.Trust{PinOnly: true, Pins: pinsOf(leaf, 0)[:1]}
+		return &clientsecure.Trust{PinOnly: true, Pins: []clientsecure.Pin{pinsOf(leaf, 0).SHA1}}
 	}},
 	{"insecure", func(*x509.Certificate, *testcerts.Leaf) *clientsecure.Trust {
 		return &clientsecure.Trust{Insecure: true}

@@ -5,8 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-
-	"github.com/clientsecure/clientsecure/inspect"
+	"strings"
 )
 
 // PinKind says what a pin is a hash of.
@@ -118,9 +117,9 @@ func (p Pin) Format(f PinFormat) string {
 	if !p.kind.IsSPKI() {
 		switch f {
 		case FormatDocument:
-			return inspect.DocumentHex(digest)
+			return fmt.Sprintf("% X", digest)
 		case FormatColon:
-			return inspect.ColonHex(digest)
+			return colonHex(digest)
 		case FormatHex:
 			return hex.EncodeToString(digest)
 		case FormatOpenSSL:
@@ -128,7 +127,7 @@ func (p Pin) Format(f PinFormat) string {
 			if p.kind == CertSHA256 {
 				name = "sha256"
 			}
-			return name + " Fingerprint=" + inspect.ColonHex(digest)
+			return name + " Fingerprint=" + colonHex(digest)
 		}
 		return ""
 	}
@@ -175,3 +174,6 @@ func (p Pin) match(d *digests) bool {
 	}
 	return false
 }
+
+// colonHex is "CF:05:98:...", as browsers and openssl show a fingerprint.
+func colonHex(b []byte) string { return strings.ReplaceAll(fmt.Sprintf("% X", b), " ", ":") }

@@ -16,7 +16,7 @@ const AcceptedPinForms = `accepted forms:
   SHA1 Fingerprint=CF:05:... / sha256 Fingerprint=...  openssl x509 -fingerprint output`
 
 // PinError is a malformed pin: what was given, where the problem is and
-// what is wrong.
+// what is wrong. Error is one line; show AcceptedPinForms beneath it.
 type PinError struct {
 	Input  string
 	Pos    int // byte offset into Input (0-based) where the problem was found
@@ -24,7 +24,7 @@ type PinError struct {
 }
 
 func (e *PinError) Error() string {
-	return fmt.Sprintf("clientsecure: malformed pin %q: at position %d: %s\n%s", e.Input, e.Pos+1, e.Reason, AcceptedPinForms)
+	return fmt.Sprintf("clientsecure: malformed pin %q: at position %d: %s", e.Input, e.Pos+1, e.Reason)
 }
 
 // ParsePins reads one or several pins: curl's sha256//A;sha256//B, a pasted

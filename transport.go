@@ -13,8 +13,9 @@ import (
 )
 
 // NewTransport returns an http.Transport whose every HTTPS connection is
-// made by Dial under trust: verified inside the handshake, HTTP/2 where the
-// server offers it, sessions resumed and verified again on resumption.
+// made as Dial makes it under trust (trust.DialContext included): verified
+// inside the handshake, offering h2 and http/1.1 in ALPN, HTTP/2 where the
+// server takes it, sessions resumed and verified again on resumption.
 //
 // Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as
 // http.ProxyFromEnvironment reads them (once per process).
@@ -44,6 +45,8 @@ func NewTransportProxy(trust *Trust, proxy func(target *url.URL) (*url.URL, erro
 		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			return dialTLS(ctx, network, addr, trust, proxy)
 		},
+		// Plain connections (to an http:// proxy) are made the same way.
+		DialContext:           trust.dial,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConnsPerHost:   16,
 		IdleConnTimeout:       90 * time.Second,
@@ -104,29 +107,32 @@ func port(u *url.URL) string {
 	return ""
 }
 
+// httpProtos are what the transport offers in ALPN, whatever
+// Trust.NextProtos says: it speaks HTTP/2 and HTTP/1.1.
+var httpProtos = []string{"h2", "http/1.1"}
+
 func dialTLS(ctx context.Context, network, addr string, trust *Trust, proxy func(*url.URL) (*url.URL, error)) (net.Conn, error) {
 	proxyURL, err := proxy(&url.URL{Scheme: "https", Host: addr})
 	if err != nil {
 		return nil, fmt.Errorf("clientsecure: proxy for %s: %w", addr, err)
 	}
 	if proxyURL == nil {
-		return Dial(ctx, network, addr, trust)
+		return dial(ctx, network, addr, trust, httpProtos)
 	}
-	raw, err := connectTunnel(ctx, proxyURL, addr)
+	raw, err := connectTunnel(ctx, proxyURL, addr, trust)
 	if err != nil {
 		return nil, err
 	}
-	return handshake(ctx, raw, splitHost(addr), trust)
+	return handshake(ctx, raw, addr, trust, httpProtos)
 }
 
 // connectTunnel opens a CONNECT tunnel to addr through an HTTP (or HTTPS)
 // proxy. The proxy itself is trusted only to carry bytes: it is verified,
 // if it speaks TLS, against the system roots, and the origin is verified
 // end to end over the tunnel.
-func connectTunnel(ctx context.Context, proxyURL *url.URL, addr string) (net.Conn, error) {
+func connectTunnel(ctx context.Context, proxyURL *url.URL, addr string, trust *Trust) (net.Conn, error) {
 	proxyAddr := net.JoinHostPort(proxyURL.Hostname(), port(proxyURL))
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", proxyAddr)
+	conn, err := trust.dial(ctx, "tcp", proxyAddr)
 	if err != nil {
 		return nil, fmt.Errorf("clientsecure: proxy %s: %w", proxyURL.Redacted(), err)
 	}

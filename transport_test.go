@@ -50,7 +50,7 @@ func TestClientHTTP2AndPins(t *testing.T) {
 	p := testcerts.Shared()
 	srv, hits := newHTTPSServer(t, p.Good)
 	fixed := func() time.Time { return testcerts.Now }
-	trust := &clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: clientsecure.CertificatePins(p.Good.Cert)[:1], Time: fixed}
+	trust := &clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: []clientsecure.Pin{clientsecure.CertificatePins(p.Good.Cert).SHA1}, Time: fixed}
 	c := clientsecure.NewClient(trust)
 	defer c.CloseIdleConnections()
 	for range 2 {
@@ -118,7 +118,7 @@ func TestClientThroughProxy(t *testing.T) {
 	fixed := func() time.Time { return testcerts.Now }
 
 	// Pinned to the origin's leaf: passes through the tunnel.
-	trust := &clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: clientsecure.CertificatePins(p.Good.Cert)[2:], Time: fixed}
+	trust := &clientsecure.Trust{Roots: testcerts.Pool(p.Root.Cert), Pins: []clientsecure.Pin{clientsecure.CertificatePins(p.Good.Cert).SPKI}, Time: fixed}
 	c := &http.Client{Transport: clientsecure.NewTransportProxy(trust, via)}
 	if _, err := get(t, c, origin.URL); err != nil {
 		t.Fatal(err)

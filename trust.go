@@ -1,9 +1,11 @@
 package clientsecure
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"net"
 	"sync"
 	"time"
 )
@@ -46,6 +48,28 @@ type Trust struct {
 	// Certificates are client certificates for mutual TLS.
 	Certificates []tls.Certificate
 
+	// NextProtos are the ALPN protocols Config and Dial offer, most
+	// preferred first; empty offers none, so that a server speaking MQTT
+	// or anything else is reached as it is. The HTTP transport offers h2
+	// and http/1.1 whatever this says.
+	NextProtos []string
+
+	// DialContext, if set, makes every TCP connection the package opens
+	// for this Trust (to the server or to a proxy) instead of a
+	// net.Dialer. addr is what is being dialed, "host:port"; the name
+	// verified and sent in SNI stays the host asked for, whatever the
+	// connection reaches. This is how curl's --resolve is done (see
+	// cmd/clientsecure) and how tests point real names at loopback.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// OnVerified, if set, is called inside every handshake that passed
+	// verification (fresh or resumed) with the connection's state and
+	// what was decided, before any application data is sent. It lets a
+	// program show why a server was believed without verifying again;
+	// v.Addr is the origin dialed, never a proxy. It is called from
+	// several connections at once, and must not block.
+	OnVerified func(cs tls.ConnectionState, v *Verification)
+
 	sessionsOnce sync.Once
 	sessions     tls.ClientSessionCache
 }
@@ -72,11 +96,18 @@ func (t *Trust) name(host string) string {
 	return host
 }
 
-// Config returns a tls.Config for connecting to host under this policy.
-// Verification happens in VerifyConnection, inside the handshake, so that
-// it also runs on resumed sessions and a server that fails it receives no
-// application data. Each call returns a new Config the caller may adjust.
+// Config returns a tls.Config for connecting to host under this policy,
+// offering t.NextProtos. Verification happens in VerifyConnection, inside
+// the handshake, so that it also runs on resumed sessions and a server
+// that fails it receives no application data. Each call returns a new
+// Config the caller may adjust.
 func (t *Trust) Config(host string) *tls.Config {
+	return t.config("", host, t.NextProtos)
+}
+
+// config is Config for a connection dialed to addr ("" when unknown),
+// offering protos.
+func (t *Trust) config(addr, host string, protos []string) *tls.Config {
 	t.sessionsOnce.Do(func() { t.sessions = tls.NewLRUClientSessionCache(64) })
 	name := t.name(host)
 	return &tls.Config{
@@ -85,8 +116,8 @@ func (t *Trust) Config(host string) *tls.Config {
 		// "intermediate as anchor with a fixed clock and our error
 		// messages", so we do all of it in VerifyConnection.
 		InsecureSkipVerify: true,
-		VerifyConnection:   t.VerifyConnection(name),
-		NextProtos:         []string{"h2", "http/1.1"},
+		VerifyConnection:   t.verifyConnection(addr, name),
+		NextProtos:         protos,
 		ClientSessionCache: t.sessions,
 		Certificates:       t.Certificates,
 		MinVersion:         tls.VersionTLS12,
@@ -99,18 +130,54 @@ func (t *Trust) Config(host string) *tls.Config {
 // VerifyConnection returns a function for tls.Config.VerifyConnection that
 // enforces this policy for a server known as host. Set InsecureSkipVerify
 // in that Config, or crypto/tls verifies against its own settings first.
+// OnVerified, if set, is called after each verification that passed.
 func (t *Trust) VerifyConnection(host string) func(tls.ConnectionState) error {
+	return t.verifyConnection("", host)
+}
+
+func (t *Trust) verifyConnection(addr, host string) func(tls.ConnectionState) error {
 	return func(cs tls.ConnectionState) error {
-		_, err := t.Verify(host, cs.PeerCertificates)
-		return err
+		v, err := t.Verify(host, cs.PeerCertificates)
+		if err != nil {
+			var ie *IdentityError
+			if errors.As(err, &ie) {
+				ie.Addr = addr
+			}
+			return err
+		}
+		v.Addr = addr
+		if t.OnVerified != nil {
+			t.OnVerified(cs, v)
+		}
+		return nil
 	}
+}
+
+// dial opens a TCP connection to addr with DialContext, else a net.Dialer.
+func (t *Trust) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if t.DialContext != nil {
+		return t.DialContext(ctx, network, addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
 }
 
 // Verification is what a successful Verify found.
 type Verification struct {
-	// Chain is the verified chain, leaf to anchor; nil when the chain was
-	// not checked (PinOnly, Insecure).
+	// Host is the name verified (and sent in SNI).
+	Host string
+	// Addr is the address dialed for the connection, "host:port": the
+	// origin server, also when the connection went through a proxy. It is
+	// empty when Verify was called directly, or through a tls.Config made
+	// by Config or VerifyConnection, which do not know it.
+	Addr string
+	// Chain is the first verified chain, leaf to anchor; nil when the
+	// chain was not checked (PinOnly, Insecure).
 	Chain []*x509.Certificate
+	// Chains are every verified chain (a cross-signed root gives more
+	// than one), each leaf to anchor, Chain first; nil when the chain was
+	// not checked.
+	Chains [][]*x509.Certificate
 	// Pin is the pin that matched, if pins were given.
 	Pin *Pin
 	// Matched is the certificate the pin matched.
@@ -129,7 +196,7 @@ func (t *Trust) Verify(host string, presented []*x509.Certificate) (*Verificatio
 	if len(presented) == 0 {
 		return fail(ReasonNoCertificate, nil)
 	}
-	v := &Verification{}
+	v := &Verification{Host: host}
 	candidates := presented
 	if !t.PinOnly && !t.Insecure {
 		chains, err := t.verifyChain(host, presented)
@@ -139,7 +206,7 @@ func (t *Trust) Verify(host string, presented []*x509.Certificate) (*Verificatio
 		if chains, err = strongChains(chains); err != nil {
 			return fail(ReasonInvalidChain, err)
 		}
-		v.Chain = chains[0]
+		v.Chain, v.Chains = chains[0], chains
 		// Public-key pins match the verified chains, never the raw list the
 		// server sent: an attacker can append any certificate to that
 		// (OkHttp's CVE-2016-2402).

@@ -21,7 +21,7 @@ func verifiedClient(pins ...clientsecure.Pin) *clientsecure.Trust {
 
 func TestCheckOverTheVerifiedClient(t *testing.T) {
 	srv, _ := startHub(t, nil)
-	good := clientsecure.CertificatePins(testcerts.Shared().Good.Cert)[0]
+	good := clientsecure.CertificatePins(testcerts.Shared().Good.Cert).SHA1
 	hc := clientsecure.NewClient(verifiedClient(good))
 	t.Cleanup(hc.CloseIdleConnections)
 	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "esp8266", "Arduino", "")
@@ -32,7 +32,7 @@ func TestCheckOverTheVerifiedClient(t *testing.T) {
 
 func TestPinMismatchSendsNothing(t *testing.T) {
 	srv, _ := startHub(t, nil)
-	stale := clientsecure.CertificatePins(testcerts.Shared().WrongHost.Cert)[0] // the document's stale fingerprint
+	stale := clientsecure.CertificatePins(testcerts.Shared().WrongHost.Cert).SHA1 // the document's stale fingerprint
 	hc := clientsecure.NewClient(verifiedClient(stale))
 	t.Cleanup(hc.CloseIdleConnections)
 	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "esp8266", "Arduino", "master")

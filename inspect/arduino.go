@@ -81,7 +81,7 @@ func (c *Chain) WriteESP32(w io.Writer) error {
 	h.anchorConst("ROOT_CA")
 	h.line("")
 	h.line("// SHA-256 of the leaf certificate, valid until %s.", formatTime(leaf.NotAfter))
-	h.stringConst("FINGERPRINT", "", leaf.SHA256)
+	h.stringConst("FINGERPRINT", "", leaf.SHA256Colon())
 	h.close()
 	return h.flush()
 }
@@ -89,6 +89,11 @@ func (c *Chain) WriteESP32(w io.Writer) error {
 // checkDER makes sure the certificates a header embeds are at hand: a
 // Chain decoded from JSON has only their description.
 func (c *Chain) checkDER() error {
+	for i, cert := range c.Certs {
+		if cert.ParseError != "" {
+			return fmt.Errorf("inspect: certificate [%d] does not parse, so there is no key or anchor to write: %s", i, cert.ParseError)
+		}
+	}
 	if len(c.Certs) == 0 || c.Certs[0].Raw == nil || c.Anchor == nil || c.Anchor.Raw == nil {
 		return fmt.Errorf("inspect: the chain has no certificates to write (a chain decoded from JSON has only their description)")
 	}
@@ -140,7 +145,7 @@ func (h *header) preamble(device string) {
 	}
 	if !c.Verified {
 		h.line("//")
-		h.line("// WARNING: the chain did not verify: %s", comment(c.VerifyError))
+		h.line("// WARNING: the chain did not verify: %s", comment(c.Reason))
 		h.line("// Check these certificates another way before a device trusts them.")
 	}
 	if leaf.Soon(c.Generated) {

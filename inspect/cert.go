@@ -7,10 +7,12 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/clientsecure/clientsecure"
 )
 
 // Cert is what a client needs to know about one certificate. Its JSON form is
@@ -26,19 +28,72 @@ type Cert struct {
 	KeyType string `json:"key_type"` // "ECDSA P-256", "RSA", "Ed25519", "unknown"
 	KeyBits int    `json:"key_bits"` // modulus or curve size; 0 if unknown
 
-	SHA1       string `json:"sha1"`        // of the DER, uppercase colon-separated hex
-	SHA256     string `json:"sha256"`      // of the DER, uppercase colon-separated hex
-	SPKISHA256 string `json:"spki_sha256"` // "sha256/BASE64" of the SubjectPublicKeyInfo
+	// The pins that match the certificate. In JSON, "sha1" and "sha256"
+	// are uppercase colon-separated hex, "spki_sha256" is "sha256/BASE64".
+	// SPKISHA256 is the zero Pin for a certificate that does not parse.
+	SHA1       clientsecure.Pin `json:"-"` // of the DER: the document's fingerprint
+	SHA256     clientsecure.Pin `json:"-"` // of the DER
+	SPKISHA256 clientsecure.Pin `json:"-"` // of the SubjectPublicKeyInfo
 
-	// Raw is the certificate described, for renderings that need its DER
-	// or key. It is nil in a Cert decoded from JSON.
+	// ParseError says why Go could not parse the certificate; only the
+	// DER's hashes are known then. Empty for a certificate that parsed.
+	ParseError string `json:"parse_error,omitempty"`
+
+	// DER is the certificate's encoding; Raw the parsed certificate (nil
+	// when it does not parse). Both are nil in a Cert decoded from JSON.
+	DER []byte            `json:"-"`
 	Raw *x509.Certificate `json:"-"`
+}
+
+// certJSON is Cert's JSON form: the pins as strings.
+type certJSON struct {
+	jsonCert
+	SHA1       string `json:"sha1"`
+	SHA256     string `json:"sha256"`
+	SPKISHA256 string `json:"spki_sha256"`
+}
+
+// jsonCert is Cert without its methods, so that encoding it does not
+// recurse into MarshalJSON.
+type jsonCert Cert
+
+// MarshalJSON writes c as an element of the fingerprint command's
+// "chain" array.
+func (c Cert) MarshalJSON() ([]byte, error) {
+	spki := ""
+	if c.SPKISHA256.Kind() != 0 {
+		spki = c.SPKISHA256.String()
+	}
+	return json.Marshal(certJSON{jsonCert: jsonCert(c), SHA1: c.SHA1.Format(clientsecure.FormatColon),
+		SHA256: c.SHA256.Format(clientsecure.FormatColon), SPKISHA256: spki})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (c *Cert) UnmarshalJSON(data []byte) error {
+	var j certJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*c = Cert(j.jsonCert)
+	for _, f := range []struct {
+		dst *clientsecure.Pin
+		s   string
+	}{{&c.SHA1, j.SHA1}, {&c.SHA256, j.SHA256}, {&c.SPKISHA256, j.SPKISHA256}} {
+		if f.s == "" {
+			continue
+		}
+		p, err := clientsecure.ParsePin(f.s)
+		if err != nil {
+			return fmt.Errorf("inspect: %w", err)
+		}
+		*f.dst = p
+	}
+	return nil
 }
 
 // Describe states the facts of c.
 func Describe(c *x509.Certificate) Cert {
-	sha1sum := sha1.Sum(c.Raw)
-	sha256sum := sha256.Sum256(c.Raw)
+	pins := clientsecure.CertificatePins(c)
 	d := Cert{
 		Subject:     c.Subject.String(),
 		Issuer:      c.Issuer.String(),
@@ -46,9 +101,10 @@ func Describe(c *x509.Certificate) Cert {
 		IPAddresses: []string{},
 		NotBefore:   c.NotBefore.UTC(),
 		NotAfter:    c.NotAfter.UTC(),
-		SHA1:        ColonHex(sha1sum[:]),
-		SHA256:      ColonHex(sha256sum[:]),
-		SPKISHA256:  SPKIPin(c),
+		SHA1:        pins.SHA1,
+		SHA256:      pins.SHA256,
+		SPKISHA256:  pins.SPKI,
+		DER:         c.Raw,
 		Raw:         c,
 	}
 	for _, ip := range c.IPAddresses {
@@ -73,30 +129,28 @@ func keyOf(c *x509.Certificate) (string, int) {
 // DocumentHex is b as the "Client Secure" document and ESP8266
 // setFingerprint write a fingerprint: uppercase hex pairs separated by
 // spaces, "CF 05 98 89 ...".
-func DocumentHex(b []byte) string { return separatedHex(b, " ") }
+func DocumentHex(b []byte) string { return fmt.Sprintf("% X", b) }
 
 // ColonHex is b as browsers and openssl show a fingerprint: "CF:05:98:...".
-func ColonHex(b []byte) string { return separatedHex(b, ":") }
+func ColonHex(b []byte) string { return strings.ReplaceAll(DocumentHex(b), " ", ":") }
 
-func separatedHex(b []byte, sep string) string {
-	pairs := make([]string, len(b))
-	for i := range b {
-		pairs[i] = strings.ToUpper(hex.EncodeToString(b[i : i+1]))
-	}
-	return strings.Join(pairs, sep)
-}
-
-// SPKIPin is the public-key pin of c: "sha256/" and the base64 SHA-256 of
-// its SubjectPublicKeyInfo, as OkHttp's CertificatePinner writes it (curl
-// and HPKP take the same hash, written differently).
-func SPKIPin(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
-	return "sha256/" + base64.StdEncoding.EncodeToString(sum[:])
+// describeUnparsed states what is known of a certificate Go cannot parse:
+// its DER's hashes, and why.
+func describeUnparsed(der []byte, err error) Cert {
+	sha1sum, sha256sum := sha1.Sum(der), sha256.Sum256(der)
+	d := Cert{DNSNames: []string{}, IPAddresses: []string{}, KeyType: "unknown", DER: der, ParseError: err.Error()}
+	d.SHA1, _ = clientsecure.NewPin(clientsecure.CertSHA1, sha1sum[:])
+	d.SHA256, _ = clientsecure.NewPin(clientsecure.CertSHA256, sha256sum[:])
+	return d
 }
 
 // SHA1Document is the certificate's SHA-1 in the document's form, what an
 // ESP8266 sketch passes to setFingerprint.
-func (c Cert) SHA1Document() string { return strings.ReplaceAll(c.SHA1, ":", " ") }
+func (c Cert) SHA1Document() string { return c.SHA1.Format(clientsecure.FormatDocument) }
+
+// SHA256Colon is the certificate's SHA-256 as browsers, openssl and ESP32
+// verify() show it: "EB:D4:10:...".
+func (c Cert) SHA256Colon() string { return c.SHA256.Format(clientsecure.FormatColon) }
 
 // Names are the DNS names then the IP addresses the certificate is for.
 func (c Cert) Names() []string {
@@ -118,13 +172,20 @@ func (c Cert) Key() string {
 // and no indentation, so that the caller can indent them. Text taken from
 // the certificate is quoted if it holds control characters.
 func (c Cert) Summary() string {
+	if c.ParseError != "" {
+		return strings.Join([]string{
+			"does not parse: " + printable(c.ParseError),
+			"sha1    " + c.SHA1Document(),
+			"sha256  " + c.SHA256Colon(),
+		}, "\n")
+	}
 	return strings.Join([]string{
 		"subject " + printable(c.Subject),
 		"issuer  " + printable(c.Issuer),
 		"valid   " + formatTime(c.NotBefore) + " to " + formatTime(c.NotAfter),
 		"sha1    " + c.SHA1Document(),
-		"sha256  " + c.SHA256,
-		"spki    " + c.SPKISHA256,
+		"sha256  " + c.SHA256Colon(),
+		"spki    " + c.SPKISHA256.String(),
 	}, "\n")
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
@@ -43,9 +44,9 @@ func globalSign(t *testing.T) *x509.Certificate {
 func TestPublishedVectors(t *testing.T) {
 	c := Describe(globalSign(t))
 	for _, f := range []struct{ name, got, want string }{
-		{"sha1", c.SHA1, globalSignSHA1},
-		{"sha256", c.SHA256, globalSignSHA256},
-		{"spki", c.SPKISHA256, globalSignSPKI},
+		{"sha1", c.SHA1.Format(clientsecure.FormatColon), globalSignSHA1},
+		{"sha256", c.SHA256Colon(), globalSignSHA256},
+		{"spki", c.SPKISHA256.String(), globalSignSPKI},
 		{"document form", c.SHA1Document(), "B1 BC 96 8B D4 F4 9D 62 2A A8 9A 81 F2 15 01 52 A4 1D 82 9C"},
 		{"subject", c.Subject, "CN=GlobalSign Root CA,OU=Root CA,O=GlobalSign nv-sa,C=BE"},
 		{"issuer", c.Issuer, "CN=GlobalSign Root CA,OU=Root CA,O=GlobalSign nv-sa,C=BE"},
@@ -123,17 +124,17 @@ func TestOpenSSLAgrees(t *testing.T) {
 		c := Describe(cert)
 		pemData := testcerts.PEM(cert)
 		sha1Line := openssl(t, pemData, "x509", "-noout", "-fingerprint", "-sha1")
-		if want := "SHA1 Fingerprint=" + c.SHA1; !strings.EqualFold(sha1Line, want) {
+		if want := "SHA1 Fingerprint=" + c.SHA1.Format(clientsecure.FormatColon); !strings.EqualFold(sha1Line, want) {
 			t.Errorf("%s: openssl says %q, we say %q", name, sha1Line, want)
 		}
 		sha256Line := openssl(t, pemData, "x509", "-noout", "-fingerprint", "-sha256")
-		if want := "SHA256 Fingerprint=" + c.SHA256; !strings.EqualFold(sha256Line, want) {
+		if want := "SHA256 Fingerprint=" + c.SHA256Colon(); !strings.EqualFold(sha256Line, want) {
 			t.Errorf("%s: openssl says %q, we say %q", name, sha256Line, want)
 		}
 		pub := openssl(t, pemData, "x509", "-noout", "-pubkey")
 		der := opensslBytes(t, []byte(pub), "pkey", "-pubin", "-outform", "DER")
 		sum := opensslBytes(t, der, "dgst", "-sha256", "-binary")
-		if got := "sha256/" + base64.StdEncoding.EncodeToString(sum); got != c.SPKISHA256 {
+		if got := "sha256/" + base64.StdEncoding.EncodeToString(sum); got != c.SPKISHA256.String() {
 			t.Errorf("%s: openssl's SPKI pin %q, ours %q", name, got, c.SPKISHA256)
 		}
 	}
@@ -216,7 +217,7 @@ func TestDescribeIsSHA1OfDER(t *testing.T) {
 	// TBS part: the thing setFingerprint compares.
 	cert := testcerts.Shared().Good.Cert
 	sum := sha1.Sum(cert.Raw)
-	if got := Describe(cert).SHA1; got != ColonHex(sum[:]) {
+	if got := Describe(cert).SHA1.Format(clientsecure.FormatColon); got != ColonHex(sum[:]) {
 		t.Errorf("SHA1 %s is not the hash of the DER", got)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/clientsecure/clientsecure"
 )
 
 // Where a Chain's trust anchor came from.
@@ -27,8 +29,20 @@ type Chain struct {
 	// File is the file the certificates were read from, "" for a server.
 	File string `json:"file,omitempty"`
 
-	Verified    bool   `json:"verified"`
-	VerifyError string `json:"verify_error,omitempty"` // why not, when not Verified
+	// Verified is the verdict of clientsecure.Trust.Verify under the
+	// policy given (the one connections use: every rule of the library,
+	// pins included); Reason says why not, "" when Verified.
+	Verified bool   `json:"verified"`
+	Reason   string `json:"reason"`
+	// PinMatched says whether one of the policy's pins matched: by the
+	// verified chain when the chain verified, else by the certificates
+	// sent (as with --pin-only). nil when no pins were given.
+	PinMatched *bool `json:"pin_matched"`
+	// Pins are the pins the policy expected.
+	Pins []clientsecure.Pin `json:"-"`
+	// Mode is how the policy verifies: ModeChain, ModePinOnly or
+	// ModeInsecure.
+	Mode string `json:"-"`
 
 	Certs []Cert `json:"chain"` // as sent, leaf first
 
@@ -41,38 +55,159 @@ type Chain struct {
 	// Generated is when the facts were gathered, stamped into the C
 	// headers. NewChain sets it to the verification time.
 	Generated time.Time `json:"-"`
+
+	// CAFile is the file of anchors the chain was verified against, if
+	// any, for the commands WritePins suggests. The caller sets it.
+	CAFile string `json:"-"`
+
+	// chainErr is why the chain itself did not verify ("" when it did, or
+	// was not checked), apart from pins.
+	chainErr string
 }
 
-// NewChain describes sent (leaf first) and verifies it with Verify for host
-// against roots (nil: the system's, where the anchor source is
-// AnchorSystemRoots; else AnchorCAFile) as of at (zero: now). A chain that
-// does not verify is still described, with the reason in VerifyError: a
-// fingerprint tool has to show bad chains too. The only error is having no
-// certificate at all.
-func NewChain(sent []*x509.Certificate, host string, port int, roots *x509.CertPool, at time.Time) (*Chain, error) {
-	if len(sent) == 0 {
+// How a Chain's policy verified it.
+const (
+	ModeChain    = "chain"    // chain, name and dates checked (and pins, if any)
+	ModePinOnly  = "pin-only" // only the pins
+	ModeInsecure = "insecure" // nothing, except pins if any
+)
+
+// NewChain describes sent (leaf first) and verifies it for host under
+// trust with trust.Verify: the verdict connections get, weak keys, SHA-1
+// signatures and pins included. A chain that does not verify is still
+// described, with the reason: a fingerprint tool has to show bad chains
+// too. The only error is having no certificate at all.
+func NewChain(sent []*x509.Certificate, host string, port int, trust *clientsecure.Trust) (*Chain, error) {
+	certs := make([]Cert, len(sent))
+	for i, c := range sent {
+		certs[i] = Describe(c)
+	}
+	return newChain(certs, host, port, trust)
+}
+
+// NewChainDER is NewChain for certificates in DER, some of which Go may
+// not parse: those are described by their hashes and parse error, and
+// the chain then does not verify.
+func NewChainDER(der [][]byte, host string, port int, trust *clientsecure.Trust) (*Chain, error) {
+	certs := make([]Cert, len(der))
+	for i, d := range der {
+		if c, err := x509.ParseCertificate(d); err != nil {
+			certs[i] = describeUnparsed(d, err)
+		} else {
+			certs[i] = Describe(c)
+		}
+	}
+	return newChain(certs, host, port, trust)
+}
+
+func newChain(certs []Cert, host string, port int, trust *clientsecure.Trust) (*Chain, error) {
+	if len(certs) == 0 {
 		return nil, errors.New("inspect: no certificates to describe")
 	}
-	if at.IsZero() {
-		at = time.Now()
+	at := time.Now()
+	if trust.Time != nil {
+		at = trust.Time()
 	}
-	c := &Chain{Host: host, Port: port, Generated: at}
-	for _, cert := range sent {
-		c.Certs = append(c.Certs, Describe(cert))
+	c := &Chain{Host: host, Port: port, Generated: at, Certs: certs, Pins: trust.Pins, Mode: ModeChain}
+	switch {
+	case trust.Insecure:
+		c.Mode = ModeInsecure
+	case trust.PinOnly:
+		c.Mode = ModePinOnly
 	}
-	verified, err := verify(sent, host, roots, at)
+	sent := make([]*x509.Certificate, 0, len(certs))
+	for i, cert := range certs {
+		if cert.Raw == nil {
+			c.Reason = fmt.Sprintf("certificate [%d] does not parse: %s", i, cert.ParseError)
+			c.chainErr = c.Reason
+			c.lastSentAnchor()
+			if len(trust.Pins) > 0 {
+				c.PinMatched = new(bool)
+			}
+			return c, nil
+		}
+		sent = append(sent, cert.Raw)
+	}
+
+	v, err := trust.Verify(host, sent)
 	if err != nil {
-		c.VerifyError = err.Error()
-		anchor := c.Certs[len(c.Certs)-1]
-		c.Anchor, c.AnchorSource = &anchor, AnchorLastSent
+		var ie *clientsecure.IdentityError
+		if !errors.As(err, &ie) {
+			return nil, fmt.Errorf("inspect: %w", err)
+		}
+		c.Reason = ie.Reason.String()
+		if d := ie.Detail(); d != "" {
+			c.Reason += " (" + d + ")"
+		}
+		if ie.Reason != clientsecure.ReasonPinMismatch {
+			c.chainErr = c.Reason
+		}
+		if len(trust.Pins) > 0 {
+			matched := ie.Reason != clientsecure.ReasonPinMismatch && pinsMatchSent(trust, host, sent)
+			c.PinMatched = &matched
+		}
+	} else {
+		c.Verified = true
+		if len(trust.Pins) > 0 {
+			matched := v.Pin != nil
+			c.PinMatched = &matched
+		}
+	}
+
+	chains := [][]*x509.Certificate(nil)
+	if v != nil {
+		chains = v.Chains
+	}
+	if chains == nil && (c.Mode != ModeChain || c.Verified || c.chainErr == "") {
+		// Pin-only and insecure verify no chain, and a pin mismatch ends
+		// the verification: the anchor a sketch embeds is still the root
+		// that verifies the chain.
+		v, err := (&clientsecure.Trust{Roots: trust.Roots, Time: trust.Time}).Verify(host, sent)
+		if err == nil {
+			chains = v.Chains
+		} else if ie := (*clientsecure.IdentityError)(nil); errors.As(err, &ie) {
+			c.chainErr = ie.Reason.String()
+		}
+	}
+	if chains == nil {
+		c.lastSentAnchor()
 		return c, nil
 	}
-	anchor := Describe(verified[len(verified)-1])
-	c.Verified, c.Anchor, c.AnchorSource = true, &anchor, AnchorSystemRoots
-	if roots != nil {
+	// Several paths may reach an anchor (cross-signed roots); the
+	// shortest is the one a constrained client is likeliest to build.
+	best := chains[0]
+	for _, ch := range chains[1:] {
+		if len(ch) < len(best) {
+			best = ch
+		}
+	}
+	anchor := Describe(best[len(best)-1])
+	c.Anchor, c.AnchorSource = &anchor, AnchorSystemRoots
+	if trust.Roots != nil {
 		c.AnchorSource = AnchorCAFile
 	}
 	return c, nil
+}
+
+// pinsMatchSent reports whether one of trust's pins matches the
+// certificates sent, as with --pin-only: for a chain that did not verify.
+func pinsMatchSent(trust *clientsecure.Trust, host string, sent []*x509.Certificate) bool {
+	_, err := (&clientsecure.Trust{PinOnly: true, Pins: trust.Pins}).Verify(host, sent)
+	return err == nil
+}
+
+// chainVerified reports whether the chain itself verified, pins aside:
+// whether a client that checks chains would accept it.
+func (c *Chain) chainVerified() bool { return c.chainErr == "" }
+
+// chainReason is why the chain did not verify.
+func (c *Chain) chainReason() string { return c.chainErr }
+
+// lastSentAnchor makes the last certificate sent the anchor: nothing
+// verified the chain.
+func (c *Chain) lastSentAnchor() {
+	anchor := c.Certs[len(c.Certs)-1]
+	c.Anchor, c.AnchorSource = &anchor, AnchorLastSent
 }
 
 // Leaf is the first certificate sent, the server's own.
@@ -82,7 +217,7 @@ func (c *Chain) Leaf() Cert { return c.Certs[0] }
 // or -1 when the server did not send it (a root from a store).
 func (c *Chain) AnchorIndex() int {
 	for i, cert := range c.Certs {
-		if c.Anchor != nil && cert.Raw != nil && c.Anchor.Raw != nil && bytes.Equal(cert.Raw.Raw, c.Anchor.Raw.Raw) {
+		if c.Anchor != nil && cert.DER != nil && c.Anchor.DER != nil && bytes.Equal(cert.DER, c.Anchor.DER) {
 			return i
 		}
 	}
@@ -95,47 +230,4 @@ func (c *Chain) all() []Cert {
 		return append(append([]Cert{}, c.Certs...), *c.Anchor)
 	}
 	return c.Certs
-}
-
-// Verify verifies certs (leaf first, the rest as intermediates in any
-// order) for host as a TLS server at time at (zero: now), against roots
-// (nil: the system's). An empty host skips the name check; an IP address
-// is checked against the IP SANs. It returns the verified chain, leaf
-// first, ending with the root anchor that verified it.
-func Verify(certs []*x509.Certificate, host string, roots *x509.CertPool, at time.Time) ([]*x509.Certificate, error) {
-	chain, err := verify(certs, host, roots, at)
-	if err != nil {
-		return nil, fmt.Errorf("inspect: %w", err)
-	}
-	return chain, nil
-}
-
-// verify is Verify with the x509 error unwrapped, for VerifyError.
-func verify(certs []*x509.Certificate, host string, roots *x509.CertPool, at time.Time) ([]*x509.Certificate, error) {
-	if len(certs) == 0 {
-		return nil, errors.New("no certificates to verify")
-	}
-	opts := x509.VerifyOptions{
-		DNSName:       host,
-		Roots:         roots,
-		Intermediates: x509.NewCertPool(),
-		CurrentTime:   at,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	for _, c := range certs[1:] {
-		opts.Intermediates.AddCert(c)
-	}
-	chains, err := certs[0].Verify(opts)
-	if err != nil {
-		return nil, err
-	}
-	// Several paths may reach an anchor (cross-signed roots); the
-	// shortest is the one a constrained client is likeliest to build.
-	best := chains[0]
-	for _, ch := range chains[1:] {
-		if len(ch) < len(best) {
-			best = ch
-		}
-	}
-	return best, nil
 }

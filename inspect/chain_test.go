@@ -7,8 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
+
+// trustAt is the policy of the default mode: roots (nil: the system's)
+// at a fixed time.
+func trustAt(roots *x509.CertPool, at time.Time) *clientsecure.Trust {
+	return &clientsecure.Trust{Roots: roots, Time: func() time.Time { return at }}
+}
 
 func TestNewChain(t *testing.T) {
 	p := testcerts.Shared()
@@ -21,7 +28,7 @@ func TestNewChain(t *testing.T) {
 		roots    *x509.CertPool
 		at       time.Time
 		verified bool
-		errText  string // in VerifyError
+		errText  string // in Reason
 		source   string
 		anchor   *x509.Certificate
 		index    int // of the anchor among those sent
@@ -42,12 +49,15 @@ func TestNewChain(t *testing.T) {
 		{"self-signed in the ca file", p.SelfSigned.Chain, "localhost", testcerts.Pool(p.SelfSigned.Cert), testcerts.Now, true, "", AnchorCAFile, p.SelfSigned.Cert, 0},
 		{"system roots do not know the test root", p.Good.Chain, "localhost", nil, testcerts.Now, false, "unknown authority", AnchorLastSent, p.Intermediate.Cert, 1},
 	} {
-		c, err := NewChain(tc.sent, tc.host, 443, tc.roots, tc.at)
+		c, err := NewChain(tc.sent, tc.host, 443, trustAt(tc.roots, tc.at))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if c.Verified != tc.verified || (tc.errText == "") != (c.VerifyError == "") || !strings.Contains(c.VerifyError, tc.errText) {
-			t.Errorf("%s: verified %v (%q), want %v (%q)", tc.name, c.Verified, c.VerifyError, tc.verified, tc.errText)
+		if c.Verified != tc.verified || (tc.errText == "") != (c.Reason == "") || !strings.Contains(c.Reason, tc.errText) {
+			t.Errorf("%s: verified %v (%q), want %v (%q)", tc.name, c.Verified, c.Reason, tc.verified, tc.errText)
+		}
+		if c.PinMatched != nil {
+			t.Errorf("%s: pin_matched %v without pins", tc.name, *c.PinMatched)
 		}
 		if c.AnchorSource != tc.source {
 			t.Errorf("%s: anchor source %q, want %q", tc.name, c.AnchorSource, tc.source)
@@ -68,34 +78,105 @@ func TestNewChain(t *testing.T) {
 }
 
 func TestNewChainEmpty(t *testing.T) {
-	if _, err := NewChain(nil, "localhost", 443, nil, testcerts.Now); err == nil || !strings.HasPrefix(err.Error(), "inspect: ") {
+	if _, err := NewChain(nil, "localhost", 443, trustAt(nil, testcerts.Now)); err == nil || !strings.HasPrefix(err.Error(), "inspect: ") {
 		t.Errorf("NewChain(nil) error %v, want an inspect error", err)
-	}
-	if _, err := Verify(nil, "localhost", nil, testcerts.Now); err == nil {
-		t.Error("Verify(nil) verified nothing")
 	}
 }
 
-func TestVerify(t *testing.T) {
+// The verdict is the library's, every rule included: x509 alone accepts
+// a 1024-bit RSA key, which connections refuse, and so must the chain
+// shown (issue 12: one verifier).
+func TestNewChainIsTheLibrarysVerdict(t *testing.T) {
 	p := testcerts.Shared()
-	chain, err := Verify(p.Good.Chain, "localhost", testcerts.Pool(p.Root.Cert), testcerts.Now)
+	roots := testcerts.Pool(p.Root.Cert)
+	weak := p.Intermediate.Leaf(testcerts.Template{Key: testcerts.Key{RSABits: 1024}})
+	if _, err := weak.Cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: testcerts.Pool(p.Intermediate.Cert), DNSName: "localhost", CurrentTime: testcerts.Now}); err != nil {
+		t.Fatalf("x509 itself refuses the weak leaf (%v): the test shows nothing", err)
+	}
+	c, err := NewChain(weak.Chain, "localhost", 443, trustAt(roots, testcerts.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []*x509.Certificate{p.Good.Cert, p.Intermediate.Cert, p.Root.Cert}
-	if len(chain) != len(want) {
-		t.Fatalf("verified chain has %d certificates, want leaf, intermediate, root", len(chain))
+	if c.Verified || !strings.Contains(c.Reason, "1024-bit RSA key") || c.AnchorSource != AnchorLastSent {
+		t.Errorf("weak key: verified %v (%q), anchor %s", c.Verified, c.Reason, c.AnchorSource)
 	}
-	for i := range want {
-		if !chain[i].Equal(want[i]) {
-			t.Errorf("chain[%d] is %s, want %s", i, chain[i].Subject, want[i].Subject)
+	_, want := trustAt(roots, testcerts.Now).Verify("localhost", weak.Chain)
+	if want == nil {
+		t.Fatal("the library accepts the weak key")
+	}
+}
+
+func TestNewChainPins(t *testing.T) {
+	p := testcerts.Shared()
+	roots := testcerts.Pool(p.Root.Cert)
+	leaf := clientsecure.CertificatePins(p.Good.Cert)
+	other := clientsecure.CertificatePins(p.OtherRoot.Cert)
+	rootSPKI := clientsecure.CertificatePins(p.Root.Cert).SPKI
+	at := func() time.Time { return testcerts.Now }
+	for _, tc := range []struct {
+		name     string
+		trust    *clientsecure.Trust
+		sent     []*x509.Certificate
+		verified bool
+		matched  bool
+		reason   string
+		source   string
+	}{
+		{"chain and pin", &clientsecure.Trust{Roots: roots, Time: at, Pins: []clientsecure.Pin{leaf.SPKI}}, p.Good.Chain, true, true, "", AnchorCAFile},
+		{"root pin on the verified chain", &clientsecure.Trust{Roots: roots, Time: at, Pins: []clientsecure.Pin{rootSPKI}}, p.Good.Chain, true, true, "", AnchorCAFile},
+		{"chain, no pin matches", &clientsecure.Trust{Roots: roots, Time: at, Pins: []clientsecure.Pin{other.SPKI}}, p.Good.Chain, false, false, "certificate pin mismatch", AnchorCAFile},
+		{"chain fails, pin matches what was sent", &clientsecure.Trust{Time: at, Pins: []clientsecure.Pin{leaf.SHA1}}, p.Good.Chain, false, true, "unknown authority", AnchorLastSent},
+		{"pin-only matches", &clientsecure.Trust{PinOnly: true, Time: at, Pins: []clientsecure.Pin{leaf.SHA1}}, p.Good.Chain, true, true, "", AnchorLastSent},
+		{"pin-only finds the anchor in the roots", &clientsecure.Trust{PinOnly: true, Roots: roots, Time: at, Pins: []clientsecure.Pin{leaf.SHA1}}, p.Good.Chain, true, true, "", AnchorCAFile},
+		{"pin-only, no match", &clientsecure.Trust{PinOnly: true, Time: at, Pins: []clientsecure.Pin{other.SHA1}}, p.Good.Chain, false, false, "certificate pin mismatch", AnchorLastSent},
+	} {
+		c, err := NewChain(tc.sent, "localhost", 443, tc.trust)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.Verified != tc.verified || c.PinMatched == nil || *c.PinMatched != tc.matched || !strings.Contains(c.Reason, tc.reason) || (tc.reason == "") != (c.Reason == "") {
+			t.Errorf("%s: verified %v pin_matched %v reason %q; want %v %v %q", tc.name, c.Verified, c.PinMatched, c.Reason, tc.verified, tc.matched, tc.reason)
+		}
+		if c.AnchorSource != tc.source {
+			t.Errorf("%s: anchor source %s, want %s", tc.name, c.AnchorSource, tc.source)
 		}
 	}
+}
 
-	_, err = Verify(p.WrongHost.Chain, "localhost", testcerts.Pool(p.Root.Cert), testcerts.Now)
-	var hostErr x509.HostnameError
-	if !errors.As(err, &hostErr) || !strings.HasPrefix(err.Error(), "inspect: x509: ") {
-		t.Errorf("wrong host: error %v, want an inspect error wrapping x509.HostnameError", err)
+// A certificate Go cannot parse is described by its hashes and the
+// parse error, and the chain does not verify.
+func TestNewChainDERUnparsed(t *testing.T) {
+	p := testcerts.Shared()
+	broken := append([]byte{}, p.Intermediate.Cert.Raw...)
+	broken[len(broken)-40] ^= 0xff  // inside the signature: still DER, and...
+	broken = broken[:len(broken)-1] // ...cut short: no longer a certificate
+	c, err := NewChainDER([][]byte{p.Good.Cert.Raw, broken}, "localhost", 443, trustAt(testcerts.Pool(p.Root.Cert), testcerts.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := c.Certs[1]
+	sum := sha256Of(broken)
+	if c.Verified || !strings.HasPrefix(c.Reason, "certificate [1] does not parse: x509: ") || bad.ParseError == "" || bad.Raw != nil {
+		t.Errorf("verified %v reason %q parse error %q", c.Verified, c.Reason, bad.ParseError)
+	}
+	if !strings.EqualFold(bad.SHA256Colon(), ColonHex(sum)) || bad.SHA1.Kind() != clientsecure.CertSHA1 {
+		t.Errorf("hashes %s %s", bad.SHA1, bad.SHA256Colon())
+	}
+	var text strings.Builder
+	if err := c.WriteText(&text, testcerts.Now); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n[1] (does not parse)\n    error:   x509: ", "    SHA-256: " + bad.SHA256Colon() + "\n", "verified: NO: certificate [1] does not parse"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	var js strings.Builder
+	if err := c.WriteJSON(&js); err != nil || !strings.Contains(js.String(), `"parse_error": "x509: `) {
+		t.Errorf("json %v:\n%s", err, js.String())
+	}
+	if err := c.WriteArduino(&strings.Builder{}); err == nil || !strings.Contains(err.Error(), "does not parse") {
+		t.Errorf("arduino: %v", err)
 	}
 }
 
@@ -107,16 +188,16 @@ func TestSystemRoots(t *testing.T) {
 		t.Skipf("no system roots: %v", err)
 	}
 	root := globalSign(t)
-	c, err := NewChain([]*x509.Certificate{root}, "", 0, nil, testcerts.Now)
+	c, err := NewChain([]*x509.Certificate{root}, "", 0, trustAt(nil, testcerts.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var unknown x509.UnknownAuthorityError
-	if _, err := Verify([]*x509.Certificate{root}, "", nil, testcerts.Now); errors.As(err, &unknown) {
+	if _, err := root.Verify(x509.VerifyOptions{CurrentTime: testcerts.Now}); errors.As(err, &unknown) {
 		t.Skip("the system store does not hold GlobalSign Root CA")
 	}
 	if !c.Verified || c.AnchorSource != AnchorSystemRoots || c.AnchorIndex() != 0 {
-		t.Errorf("verified %v (%s), anchor source %q index %d; want the system roots to verify it", c.Verified, c.VerifyError, c.AnchorSource, c.AnchorIndex())
+		t.Errorf("verified %v (%s), anchor source %q index %d; want the system roots to verify it", c.Verified, c.Reason, c.AnchorSource, c.AnchorIndex())
 	}
 }
 
@@ -125,7 +206,7 @@ func TestSystemRoots(t *testing.T) {
 func TestPinsURLForIPv6(t *testing.T) {
 	p := testcerts.Shared()
 	for port, want := range map[int]string{0: "https://[::1]/", 443: "https://[::1]/", 8443: "https://[::1]:8443/"} {
-		c, err := NewChain(p.Good.Chain, "::1", port, testcerts.Pool(p.Root.Cert), testcerts.Now)
+		c, err := NewChain(p.Good.Chain, "::1", port, trustAt(testcerts.Pool(p.Root.Cert), testcerts.Now))
 		if err != nil {
 			t.Fatal(err)
 		}

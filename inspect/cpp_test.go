@@ -111,7 +111,7 @@ func TestHeaderValues(t *testing.T) {
 		{"FINGERPRINT", leaf.SHA1Document()},
 		{"PUBLIC_KEY", keyPEM},
 		{"TRUST_ANCHOR", anchorPEM},
-		{"esp32::FINGERPRINT", leaf.SHA256},
+		{"esp32::FINGERPRINT", leaf.SHA256Colon()},
 		{"esp32::ROOT_CA", anchorPEM},
 	}
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
@@ -64,7 +65,7 @@ func golden() []goldenCase {
 
 func (g goldenCase) chain(t *testing.T) *Chain {
 	t.Helper()
-	c, err := NewChain(g.sent, g.host, g.port, g.roots, testcerts.Now)
+	c, err := NewChain(g.sent, g.host, g.port, &clientsecure.Trust{Roots: g.roots, Time: func() time.Time { return testcerts.Now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/clientsecure/clientsecure"
 )
 
 // TestJSONContract decodes the JSON with exactly the fields DESIGN.md fixes
@@ -19,7 +21,10 @@ func TestJSONContract(t *testing.T) {
 		Host     *string `json:"host"`
 		Port     *int    `json:"port"`
 		Verified *bool   `json:"verified"`
-		Chain    []struct {
+		Reason   *string `json:"reason"`
+		// pin_matched is null without pins: present, decoded as nil.
+		PinMatched json.RawMessage `json:"pin_matched"`
+		Chain      []struct {
 			Subject     *string   `json:"subject"`
 			Issuer      *string   `json:"issuer"`
 			DNSNames    *[]string `json:"dns_names"`
@@ -40,6 +45,18 @@ func TestJSONContract(t *testing.T) {
 	if doc.Host == nil || *doc.Host != c.Host || doc.Port == nil || *doc.Port != c.Port || doc.Verified == nil || *doc.Verified != c.Verified {
 		t.Errorf("host/port/verified missing or wrong: %+v", doc)
 	}
+	if doc.Reason == nil || *doc.Reason != c.Reason || string(doc.PinMatched) != "null" {
+		t.Errorf("reason %v, pin_matched %s; want %q and null", doc.Reason, doc.PinMatched, c.Reason)
+	}
+	// A Cert reads back what it wrote.
+	var back struct {
+		Chain []Cert `json:"chain"`
+	}
+	var again bytes.Buffer
+	c.WriteJSON(&again)
+	if err := json.Unmarshal(again.Bytes(), &back); err != nil || len(back.Chain) != len(c.Certs) || back.Chain[0].SPKISHA256 != c.Certs[0].SPKISHA256 || back.Chain[0].SHA1 != c.Certs[0].SHA1 {
+		t.Errorf("round trip: %v %+v", err, back.Chain)
+	}
 	if len(doc.Chain) != len(c.Certs) {
 		t.Fatalf("%d chain entries, want %d", len(doc.Chain), len(c.Certs))
 	}
@@ -49,7 +66,7 @@ func TestJSONContract(t *testing.T) {
 			e.NotAfter == nil || e.KeyType == nil || e.KeyBits == nil || e.SHA1 == nil || e.SHA256 == nil || e.SPKI == nil {
 			t.Fatalf("chain[%d] lacks a field: %+v", i, e)
 		}
-		if *e.SHA1 != want.SHA1 || *e.SHA256 != want.SHA256 || *e.SPKI != want.SPKISHA256 || *e.Subject != want.Subject {
+		if *e.SHA1 != want.SHA1.Format(clientsecure.FormatColon) || *e.SHA256 != want.SHA256Colon() || *e.SPKI != want.SPKISHA256.String() || *e.Subject != want.Subject {
 			t.Errorf("chain[%d] = %+v, want the facts of %s", i, e, want.Subject)
 		}
 		if *e.NotAfter != want.NotAfter.Format("2006-01-02T15:04:05Z07:00") {

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -21,6 +22,25 @@ var ErrNoCertificate = errors.New("no certificate")
 // certificate or PEM block is an error naming which one: nothing is
 // silently dropped.
 func LoadCertificates(data []byte) ([]*x509.Certificate, error) {
+	ders, err := LoadDER(data)
+	if err != nil {
+		return nil, err
+	}
+	certs := make([]*x509.Certificate, len(ders))
+	for i, der := range ders {
+		if certs[i], err = x509.ParseCertificate(der); err != nil {
+			return nil, fmt.Errorf("inspect: certificate %d (SHA-256 %s): %w", i+1, ColonHex(sha256Of(der)), err)
+		}
+	}
+	return certs, nil
+}
+
+// LoadDER is LoadCertificates without parsing the certificates of a PEM
+// bundle: each CERTIFICATE block's DER, in order, so that one Go cannot
+// parse can still be shown by its hashes (NewChainDER). DER input must
+// parse: without PEM's framing, there is no telling where a damaged
+// certificate ends.
+func LoadDER(data []byte) ([][]byte, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("inspect: %w: the input is empty", ErrNoCertificate)
 	}
@@ -29,7 +49,11 @@ func LoadCertificates(data []byte) ([]*x509.Certificate, error) {
 	}
 	certs, err := x509.ParseCertificates(data)
 	if err == nil && len(certs) > 0 {
-		return certs, nil
+		ders := make([][]byte, len(certs))
+		for i, c := range certs {
+			ders[i] = c.Raw
+		}
+		return ders, nil
 	}
 	if looksLikeText(data) {
 		return nil, fmt.Errorf("inspect: %w: the input is text without a -----BEGIN CERTIFICATE----- block", ErrNoCertificate)
@@ -42,8 +66,8 @@ func LoadCertificates(data []byte) ([]*x509.Certificate, error) {
 	return nil, fmt.Errorf("inspect: %w: the input is neither PEM nor DER (%d bytes starting %s)", ErrNoCertificate, len(data), DocumentHex(data[:min(len(data), 8)]))
 }
 
-func loadPEM(data []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
+func loadPEM(data []byte) ([][]byte, error) {
+	var certs [][]byte
 	var others []string
 	rest := data
 	n := 0
@@ -56,11 +80,7 @@ func loadPEM(data []byte) ([]*x509.Certificate, error) {
 		n++
 		switch block.Type {
 		case "CERTIFICATE", "X509 CERTIFICATE":
-			cert, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				return nil, fmt.Errorf("inspect: PEM block %d (CERTIFICATE): %w", n, err)
-			}
-			certs = append(certs, cert)
+			certs = append(certs, block.Bytes)
 		default:
 			others = append(others, block.Type)
 		}
@@ -94,4 +114,9 @@ func looksLikeText(data []byte) bool {
 		data = data[size:]
 	}
 	return true
+}
+
+func sha256Of(b []byte) []byte {
+	sum := sha256.Sum256(b)
+	return sum[:]
 }

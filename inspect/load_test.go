@@ -63,7 +63,7 @@ func TestLoadCertificatesErrors(t *testing.T) {
 		{"garbage", []byte{0xff, 0x00, 0x13, 0x37, 0x42}, true, "neither PEM nor DER (5 bytes starting FF 00 13 37 42)"},
 		{"pem cut short", chain[:len(chain)-100], false, "PEM block 2 cannot be decoded"},
 		{"pem bad base64", []byte("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"), false, "PEM block 1 cannot be decoded"},
-		{"pem not a certificate inside", append(testcerts.PEM(p.Root.Cert), badDER...), false, "PEM block 2 (CERTIFICATE): x509:"},
+		{"pem not a certificate inside", append(testcerts.PEM(p.Root.Cert), badDER...), false, "certificate 2 (SHA-256 13:1E:EF:38:2B:03:25:DA:FB:92:4A:34:80:51:66:D2:CC:B9:3C:C4:A0:32:97:01:73:54:58:DA:27:A2:9E:0D): x509: malformed"},
 		{"der cut short", p.Good.Cert.Raw[:200], false, "not a DER certificate (200 bytes)"},
 	} {
 		certs, err := LoadCertificates(tc.data)

@@ -23,13 +23,9 @@ func (c *Chain) WriteText(w io.Writer, now time.Time) error {
 	if c.Host != "" || c.Port != 0 {
 		fmt.Fprintf(bw, "host:     %s\n", printable(c.address()))
 	}
-	switch {
-	case c.Verified && c.Host != "":
-		fmt.Fprintf(bw, "verified: yes, for %s, by %s\n", printable(c.Host), c.anchorFrom())
-	case c.Verified:
-		fmt.Fprintf(bw, "verified: yes (no host name checked), by %s\n", c.anchorFrom())
-	default:
-		fmt.Fprintf(bw, "verified: NO: %s\n", printable(c.VerifyError))
+	fmt.Fprintf(bw, "verified: %s\n", c.verdict())
+	if line := c.pinLine(); line != "" {
+		fmt.Fprintf(bw, "pins:     %s\n", line)
 	}
 	where := "sent"
 	if c.File != "" {
@@ -51,9 +47,51 @@ func (c *Chain) WriteText(w io.Writer, now time.Time) error {
 	return bw.Flush()
 }
 
+// verdict is the "verified:" line: the policy's verdict and what it
+// checked.
+func (c *Chain) verdict() string {
+	switch {
+	case !c.Verified && c.Host == "":
+		return "NO (no host name was checked): " + printable(c.Reason)
+	case !c.Verified:
+		return "NO: " + printable(c.Reason)
+	case c.Mode == ModePinOnly:
+		return "yes, by pin alone (--pin-only: chain, host name and dates not checked)"
+	case c.Mode == ModeInsecure && len(c.Pins) > 0:
+		return "yes, by pin alone (--insecure: chain, host name and dates not checked)"
+	case c.Mode == ModeInsecure:
+		return "not checked (--insecure)"
+	case c.Host == "":
+		return "yes (no host name was checked), by " + c.anchorFrom()
+	}
+	return fmt.Sprintf("yes, for %s, by %s", printable(c.Host), c.anchorFrom())
+}
+
+// pinLine says whether the pins given matched, "" when none were.
+func (c *Chain) pinLine() string {
+	if c.PinMatched == nil {
+		return ""
+	}
+	given := plural(len(c.Pins), "pin") + " given"
+	switch {
+	case !*c.PinMatched:
+		return "NO MATCH: none of the " + given + " matches"
+	case c.Verified || c.Mode != ModeChain:
+		return "matched (one of the " + given + ")"
+	}
+	return "matched (one of the " + given + ") by the certificates sent, but the chain did not verify"
+}
+
 func writeCertText(w io.Writer, c Cert, now time.Time) {
-	fmt.Fprintf(w, "%s\n", subjectOrEmpty(c.Subject))
 	field := func(name, value string) { fmt.Fprintf(w, "    %-9s%s\n", name+":", value) }
+	if c.ParseError != "" {
+		fmt.Fprintf(w, "(does not parse)\n")
+		field("error", printable(c.ParseError))
+		field("SHA-1", c.SHA1Document())
+		field("SHA-256", c.SHA256Colon())
+		return
+	}
+	fmt.Fprintf(w, "%s\n", subjectOrEmpty(c.Subject))
 	field("issuer", subjectOrEmpty(c.Issuer))
 	if names := c.Names(); len(names) > 0 {
 		field("names", printable(strings.Join(names, ", ")))
@@ -61,8 +99,8 @@ func writeCertText(w io.Writer, c Cert, now time.Time) {
 	field("valid", fmt.Sprintf("%s to %s (%s)", formatTime(c.NotBefore), formatTime(c.NotAfter), c.Validity(now)))
 	field("key", c.Key())
 	field("SHA-1", c.SHA1Document())
-	field("SHA-256", c.SHA256)
-	field("SPKI", c.SPKISHA256)
+	field("SHA-256", c.SHA256Colon())
+	field("SPKI", c.SPKISHA256.String())
 }
 
 func subjectOrEmpty(s string) string {
@@ -112,8 +150,8 @@ func (c *Chain) address() string {
 }
 
 // WriteJSON writes the chain as the fingerprint command's JSON:
-// {"host","port","verified","chain":[...]} with, beside them, "file",
-// "verify_error", "anchor" and "anchor_source".
+// {"host","port","verified","reason","pin_matched","chain":[...]} with,
+// beside them, "file", "anchor" and "anchor_source".
 func (c *Chain) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -103,7 +103,7 @@ func (s *setup) makeCertificate() error {
 	if err != nil {
 		return err
 	}
-	s.pin = clientsecure.CertificatePins(c)[2].Format(clientsecure.FormatCurl)
+	s.pin = clientsecure.CertificatePins(c).SPKI.Format(clientsecure.FormatCurl)
 	return nil
 }
 

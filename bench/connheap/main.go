@@ -112,7 +112,7 @@ func run(w io.Writer, n, rsaBits int) error {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(cert.Leaf)
-	pin := clientsecure.CertificatePins(cert.Leaf)[2]
+	pin := clientsecure.CertificatePins(cert.Leaf).SPKI
 
 	key := "ECDSA P-256"
 	if rsaBits != 0 {

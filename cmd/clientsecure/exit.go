@@ -72,16 +72,17 @@ func codeOf(err error) int {
 	return exitError
 }
 
-// reportExit prints err (if any) as "clientsecure: ..." and returns the
-// exit code.
-func reportExit(stderr io.Writer, err error) int {
+// reportExit prints err (if any) as "clientsecure: ..." with the listing
+// and hint describeError gives it, and returns the exit code. A usage
+// error points at the help of the command that refused it (cmdPath,
+// "clientsecure get").
+func reportExit(stderr io.Writer, err error, hintArgs []string, cmdPath string) int {
 	code := codeOf(err)
 	var ee *exitErr
 	if err != nil && !(errors.As(err, &ee) && ee.err == nil) {
-		msg := strings.TrimPrefix(err.Error(), "clientsecure: ")
-		fmt.Fprintf(stderr, "clientsecure: %s\n", msg)
+		fmt.Fprintf(stderr, "clientsecure: %s\n", describeError(err, hintArgs))
 		if code == exitUsage {
-			fmt.Fprintln(stderr, "clientsecure: see 'clientsecure --help'")
+			fmt.Fprintf(stderr, "clientsecure: see '%s --help'\n", cmdPath)
 		}
 	}
 	return code

@@ -99,7 +99,7 @@ func TestGetExitCodes(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 	root := writeRoot(t, p)
-	leafSHA1 := clientsecure.CertificatePins(p.Good.Cert)[0].String()
+	leafSHA1 := clientsecure.CertificatePins(p.Good.Cert).SHA1.String()
 	for _, tc := range []struct {
 		args []string
 		want int

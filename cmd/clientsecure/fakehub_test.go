@@ -56,8 +56,8 @@ func cmdFakehub(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("HUB", srv.URL)
 	ts.Setenv("HUB_HOSTPORT", srv.Addr())
 	ts.Setenv("ROOT", root)
-	ts.Setenv("HUB_SHA1", pins[0].String())
-	ts.Setenv("HUB_SPKI", pins[2].String())
+	ts.Setenv("HUB_SHA1", pins.SHA1.String())
+	ts.Setenv("HUB_SPKI", pins.SPKI.String())
 }
 
 // cmdHub controls or inspects the script's fakehub:

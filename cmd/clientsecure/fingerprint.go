@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/inspect"
 )
 
@@ -36,6 +37,7 @@ type fingerprintOptions struct {
 	trustFlags
 	file   string
 	format string
+	json   bool
 	verify bool
 }
 
@@ -70,11 +72,19 @@ esp32 (a header for setCACert and verify).`,
 	f := cmd.Flags()
 	f.StringVar(&o.file, "file", "", "read certificates from this PEM or DER file (- for standard input) instead of a server")
 	f.StringVar(&o.format, "format", "text", "output format: text, json, pins, pem, arduino, esp32")
+	f.BoolVar(&o.json, "json", false, "short for --format json")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "pins", "pem", "arduino", "esp32"}, cobra.ShellCompDirectiveNoFileComp))
 	f.BoolVar(&o.verify, "verify", false, "exit 4 when the chain does not verify for the host (or no --pin matches)")
 	return cmd
 }
 
 func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) error {
+	if o.json {
+		if o.format != "text" && o.format != "json" {
+			return usagef("--json and --format %s: give one of them", o.format)
+		}
+		o.format = "json"
+	}
 	render, ok := fingerprintFormats[o.format]
 	if !ok {
 		return usagef("--format %q: want text, json, pins, pem, arduino or esp32", o.format)
@@ -87,16 +97,12 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 		return err
 	}
 	tr := newTracer(e.stderr, o.verbose)
-	at := e.now()
-	if trust.Time != nil {
-		at = trust.Time()
-	}
 
-	var sent []*x509.Certificate
+	var der [][]byte
 	var host string
 	var port int
 	if o.file != "" {
-		if sent, err = readCertFile(o.file, e.stdin); err != nil {
+		if der, err = readCertFile(o.file, e.stdin); err != nil {
 			return usageErr(err)
 		}
 		host = o.serverName
@@ -107,8 +113,12 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 		name := o.name(host)
 		ctx, cancel := o.withTimeout(ctx)
 		defer cancel()
-		if sent, err = fetchChain(ctx, tr, net.JoinHostPort(host, strconv.Itoa(port)), name, trust.Certificates, e.stderr); err != nil {
-			return timeoutErr(ctx, err, o.timeout)
+		sent, err := fetchChain(ctx, tr, net.JoinHostPort(host, strconv.Itoa(port)), name, trust, e.stderr)
+		if err != nil {
+			return timeoutErr(ctx, inWords(err), o.timeout)
+		}
+		for _, c := range sent {
+			der = append(der, c.Raw)
 		}
 		host = name
 	}
@@ -116,21 +126,23 @@ func (o *fingerprintOptions) run(ctx context.Context, e *env, args []string) err
 	if trust.Roots == nil {
 		useSystemRoots() // whether the chain verifies is shown in every mode
 	}
-	chain, err := inspect.NewChain(sent, host, port, trust.Roots, at)
+	// The verdict of trust.Verify, as connections get it: weak keys,
+	// SHA-1 signatures and pins included.
+	chain, err := inspect.NewChainDER(der, host, port, trust)
 	if err != nil {
 		return err
 	}
 	chain.File = o.file
+	chain.CAFile = o.caFile
 	chain.Generated = e.now()
 	if err := render(chain, e.stdout, e.now()); err != nil {
 		return fmt.Errorf("writing the %s output: %w", o.format, err)
 	}
-	if o.verify {
-		// The same check get and status make, pins included: an
-		// *IdentityError, exit 4, listing why.
-		if _, err := trust.Verify(host, sent); err != nil {
-			return err
+	if o.verify && !chain.Verified {
+		if host == "" {
+			return exitCode(exitIdentity, fmt.Errorf("certificates not verified (no host name was checked; --servername names one): %s", chain.Reason))
 		}
+		return exitCode(exitIdentity, fmt.Errorf("identity of %s not verified: %s", host, chain.Reason))
 	}
 	return nil
 }
@@ -168,16 +180,21 @@ func parseTarget(arg string) (string, int, error) {
 	return host, port, nil
 }
 
-// fetchChain connects to addr and returns the certificates the server
-// sends for name. It trusts nothing, since it must show bad chains too,
+// fetchChain connects to addr (as trust.DialContext does, for --resolve)
+// and returns the certificates the server sends for name, offering
+// trust's client certificates. It trusts nothing, since it must show bad chains too,
 // and sends nothing but the handshake. The certificates are captured as
 // they arrive, so that a handshake which fails afterwards (a server that
 // wants a client certificate) still shows them; that failure is a
 // warning on stderr.
-func fetchChain(ctx context.Context, tr *tracer, addr, name string, clientCerts []tls.Certificate, stderr io.Writer) ([]*x509.Certificate, error) {
+func fetchChain(ctx context.Context, tr *tracer, addr, name string, trust *clientsecure.Trust, stderr io.Writer) ([]*x509.Certificate, error) {
 	tr.printf("connecting to %s", addr)
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	dial := trust.DialContext
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	raw, err := dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -185,10 +202,10 @@ func fetchChain(ctx context.Context, tr *tracer, addr, name string, clientCerts 
 	var sent []*x509.Certificate
 	conn := tls.Client(raw, &tls.Config{
 		ServerName:         name,
-		InsecureSkipVerify: true, // verified by inspect.NewChain, and shown either way
+		InsecureSkipVerify: true, // verified by inspect.NewChainDER, and shown either way
 		// Old servers too: the handshake only reads their certificates.
 		MinVersion:   tls.VersionTLS10,
-		Certificates: clientCerts,
+		Certificates: trust.Certificates,
 		// Runs once the certificates have arrived and crypto/tls has parsed
 		// them (one it cannot parse fails the handshake before this).
 		VerifyConnection: func(cs tls.ConnectionState) error {
@@ -210,8 +227,9 @@ func fetchChain(ctx context.Context, tr *tracer, addr, name string, clientCerts 
 	return sent, nil
 }
 
-// readCertFile reads certificates from path, or standard input for "-".
-func readCertFile(path string, stdin io.Reader) ([]*x509.Certificate, error) {
+// readCertFile reads certificates from path, or standard input for "-",
+// in DER: one Go cannot parse is still shown (NewChainDER).
+func readCertFile(path string, stdin io.Reader) ([][]byte, error) {
 	var r io.Reader = stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -228,7 +246,7 @@ func readCertFile(path string, stdin io.Reader) ([]*x509.Certificate, error) {
 	if len(data) > maxCertFile {
 		return nil, fmt.Errorf("--file %s: larger than %d MiB, not a certificate file", path, maxCertFile>>20)
 	}
-	certs, err := inspect.LoadCertificates(data)
+	certs, err := inspect.LoadDER(data)
 	if err != nil {
 		return nil, fmt.Errorf("--file %s: %w", path, err)
 	}

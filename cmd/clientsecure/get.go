@@ -93,7 +93,7 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	req.Header.Set("User-Agent", "clientsecure")
+	req.Header.Set("User-Agent", userAgent())
 	for _, h := range o.headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {
@@ -111,7 +111,7 @@ func (o *getOptions) run(ctx context.Context, e *env, rawURL string) error {
 	tr.headers(">", req.Header)
 	resp, err := client.Do(req)
 	if err != nil {
-		return timeoutErr(ctx, unwrapURLError(err), o.timeout)
+		return timeoutErr(ctx, inWords(err), o.timeout)
 	}
 	defer resp.Body.Close()
 	tr.printf("headers received")
@@ -160,17 +160,6 @@ func (o *getOptions) body(stdin io.Reader) ([]byte, error) {
 func timeoutErr(ctx context.Context, err error, limit time.Duration) error {
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("timed out after %s (--timeout): %w", limit, err)
-	}
-	return err
-}
-
-// unwrapURLError drops net/http's `Get "URL": ` wrapping from an identity
-// error, which names the host itself; other errors keep it.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	var ie *clientsecure.IdentityError
-	if errors.As(err, &ue) && errors.As(err, &ie) {
-		return ie
 	}
 	return err
 }

@@ -112,6 +112,15 @@ var hostileCases = map[string]func(arg string) http.HandlerFunc{
 			panic(http.ErrAbortHandler)
 		}
 	},
+	// echoheader answers 200 "ok" with the request's Authorization
+	// header in a response header, and text that holds the word "token".
+	"echoheader": func(string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Echo", "you sent "+r.Header.Get("Authorization"))
+			w.Header().Set("X-Note", "no token needed here")
+			io.WriteString(w, "ok\n")
+		}
+	},
 	// echotoken answers 422 with the request's Authorization header in
 	// its message, as a careless server might.
 	"echotoken": func(string) http.HandlerFunc {
@@ -382,7 +391,7 @@ func cmdHostile(ts *testscript.TestScript, neg bool, args []string) {
 	root := filepath.Join(ts.Getenv("WORK"), "root.pem")
 	ts.Check(os.WriteFile(root, testcerts.PEM(scriptPKI().Root.Cert), 0o644))
 	ts.Setenv("ROOT", root)
-	ts.Setenv(name+"_SHA1", clientsecure.CertificatePins(scriptPKI().Good.Cert)[0].String())
+	ts.Setenv(name+"_SHA1", clientsecure.CertificatePins(scriptPKI().Good.Cert).SHA1.String())
 	ts.Setenv(name, srv.URL)
 	ts.Setenv(name+"_HOSTPORT", strings.TrimPrefix(strings.TrimPrefix(srv.URL, "https://"), "http://"))
 }

@@ -53,6 +53,9 @@ func run(ctx context.Context, args []string, e *env) int {
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
-	err := root.ExecuteContext(ctx)
-	return reportExit(e.stderr, err)
+	cmd, err := root.ExecuteContextC(ctx)
+	if cmd == nil {
+		cmd = root
+	}
+	return reportExit(e.stderr, err, hintArgs(cmd), cmd.CommandPath())
 }

@@ -62,6 +62,7 @@ func leafCases() map[string]*testcerts.Leaf {
 		"selfsigned":          p.SelfSigned,
 		"untrustedroot":       p.UntrustedRoot,
 		"missingintermediate": p.MissingIntermediate,
+		"madeup":              madeUpLeaf(), // resolve_test.go
 	}
 }
 
@@ -118,12 +119,12 @@ func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("LOCALURL", fmt.Sprintf("https://localhost:%d", port))
 	ts.Setenv("ROOT", root)
 	ts.Setenv("INTERMEDIATE", inter)
-	ts.Setenv("LEAF_SHA1", pins[0].String())
-	ts.Setenv("LEAF_SHA256", pins[1].Format(clientsecure.FormatColon))
-	ts.Setenv("LEAF_SPKI", pins[2].String())
-	ts.Setenv("LEAF_SPKI_CURL", pins[2].Format(clientsecure.FormatCurl))
-	ts.Setenv("ROOT_SPKI", clientsecure.CertificatePins(p.Root.Cert)[2].String())
-	ts.Setenv("OTHER_SPKI", clientsecure.CertificatePins(p.OtherRoot.Cert)[2].String())
+	ts.Setenv("LEAF_SHA1", pins.SHA1.String())
+	ts.Setenv("LEAF_SHA256", pins.SHA256.Format(clientsecure.FormatColon))
+	ts.Setenv("LEAF_SPKI", pins.SPKI.String())
+	ts.Setenv("LEAF_SPKI_CURL", pins.SPKI.Format(clientsecure.FormatCurl))
+	ts.Setenv("ROOT_SPKI", clientsecure.CertificatePins(p.Root.Cert).SPKI.String())
+	ts.Setenv("OTHER_SPKI", clientsecure.CertificatePins(p.OtherRoot.Cert).SPKI.String())
 }
 
 // cmdReceived asserts how many application bytes (decrypted request

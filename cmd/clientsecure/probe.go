@@ -65,6 +65,7 @@ func (o *probeOptions) run(ctx context.Context, e *env, target string) error {
 		ServerName:   o.serverName,
 		Certificates: trust.Certificates,
 		Time:         trust.Time,
+		DialContext:  trust.DialContext, // --resolve
 		Trace:        func(line string) { tr.printf("%s", line) },
 	}
 	unchecked := trust.Insecure && len(trust.Pins) == 0
@@ -77,7 +78,7 @@ func (o *probeOptions) run(ctx context.Context, e *env, target string) error {
 	tr.printf("probing %s", target)
 	r, err := probe.Run(ctx, host, port, opts)
 	if errors.Is(err, probe.ErrUnreachable) {
-		return timeoutErr(ctx, err, o.timeout)
+		return timeoutErr(ctx, inWords(err), o.timeout)
 	}
 	if r == nil { // arguments Run refused
 		return usageErr(err)
@@ -86,7 +87,7 @@ func (o *probeOptions) run(ctx context.Context, e *env, target string) error {
 	switch {
 	case unchecked:
 		r.Identity = "not checked (--insecure)"
-	case errors.As(r.IdentityError, &ie): // its whole text is for --verify
+	case errors.As(r.IdentityError, &ie): // the listing is for --verify
 		r.Identity = fmt.Sprintf("not verified for %s: %v (--verify says why)", ie.Host, ie.Reason)
 	}
 	if werr := o.write(e, r); werr != nil {

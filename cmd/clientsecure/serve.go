@@ -179,8 +179,8 @@ func printServing(w io.Writer, a net.Addr, cert tls.Certificate, sc *fakehub.Sce
 	}
 	fmt.Fprintf(w, "  certificate    %s, %s, valid until %s\n", c.Subject, c.Key(), leaf.NotAfter.UTC().Format(time.DateOnly))
 	fmt.Fprintf(w, "  sha1           %s   (the document's form; ESP8266 setFingerprint)\n", c.SHA1Document())
-	fmt.Fprintf(w, "  sha256         %s   (ESP32 verify)\n", c.SHA256)
-	fmt.Fprintf(w, "  spki pin       %s   (--pin, OkHttp; curl: %s)\n", c.SPKISHA256, pins[2].Format(clientsecure.FormatCurl))
+	fmt.Fprintf(w, "  sha256         %s   (ESP32 verify)\n", c.SHA256Colon())
+	fmt.Fprintf(w, "  spki pin       %s   (--pin, OkHttp; curl: %s)\n", c.SPKISHA256, pins.SPKI.Format(clientsecure.FormatCurl))
 	if bearSSL {
 		fmt.Fprintln(w, "  mode           BearSSL: TLS 1.2, ECDHE suites, HTTP/1.1")
 	}

@@ -71,6 +71,6 @@ func cmdCertFiles(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(filepath.Join(work, "leaf-key.pem"), p.Good.KeyPEM(), 0o600))
 	ts.Check(os.WriteFile(filepath.Join(work, "root.pem"), testcerts.PEM(p.Root.Cert), 0o644))
 	pins := clientsecure.CertificatePins(p.Good.Cert)
-	ts.Setenv("LEAF_SHA1", pins[0].String())
-	ts.Setenv("LEAF_SPKI", pins[2].String())
+	ts.Setenv("LEAF_SHA1", pins.SHA1.String())
+	ts.Setenv("LEAF_SPKI", pins.SPKI.String())
 }

@@ -333,7 +333,7 @@ func (s *serverInfo) trace(trust *clientsecure.Trust, tr *tracer) *httptrace.Cli
 		}
 		s.Verified = describeVerification(trust, name, cs)
 		pins := clientsecure.CertificatePins(cs.PeerCertificates[0])
-		s.LeafSHA1, s.LeafSPKI = pins[0].String(), pins[2].String()
+		s.LeafSHA1, s.LeafSPKI = pins.SHA1.String(), pins.SPKI.String()
 	}
 	return ct
 }

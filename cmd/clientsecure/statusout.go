@@ -2,12 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/buildstatus"
 )
 
@@ -45,24 +43,9 @@ func writeStatusText(w io.Writer, outcomes []*outcome, verbose bool) {
 	}
 }
 
-// displayErr is an error as a person reads it: an identity failure whole
-// (it names the host and lists the pins), an API error as its message
-// (what happened and what to do), and without package prefixes.
-func displayErr(err error) string {
-	var ie *clientsecure.IdentityError
-	var ae *buildstatus.APIError
-	switch {
-	case errors.As(err, &ie):
-		err = ie
-	case errors.As(err, &ae):
-		return ae.Message
-	}
-	msg := err.Error()
-	for _, prefix := range []string{"clientsecure: ", "buildstatus: "} {
-		msg = strings.TrimPrefix(msg, prefix)
-	}
-	return msg
-}
+// displayErr is an error as a person reads it (describeError): an
+// identity failure with its listing and hint, without package prefixes.
+func displayErr(err error) string { return describeError(err, nil) }
 
 // summary counts a result's contexts: "3 checks: 2 passed, 1 failed".
 func summary(r *buildstatus.Result) string {

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sort"
@@ -18,8 +17,9 @@ import (
 // matches", "request sent", ...) to stderr when -v is given. It is safe
 // for concurrent use: status fetches in parallel.
 type tracer struct {
-	mu sync.Mutex
-	w  io.Writer // nil: tracing off
+	mu      sync.Mutex
+	w       io.Writer // nil: tracing off
+	secrets []string  // credentials sent, redacted from what servers send back
 }
 
 func newTracer(w io.Writer, on bool) *tracer {
@@ -41,30 +41,21 @@ func (t *tracer) printf(format string, args ...any) {
 }
 
 // clientTrace reports connection events for requests under trust: the
-// connection, the certificate, its reuse. Requests are traced by whoever
-// makes them (buildstatus for status; get itself).
+// connection, the verification the handshake decided, its reuse.
+// Requests are traced by whoever makes them (buildstatus for status; get
+// itself). It sets trust.OnVerified (calling one already set), so call it
+// before trust is first used.
 func (t *tracer) clientTrace(trust *clientsecure.Trust) *httptrace.ClientTrace {
 	if !t.on() {
 		return nil
 	}
-	var mu sync.Mutex
-	var host string
+	t.traceVerified(trust)
 	return &httptrace.ClientTrace{
-		ConnectStart: func(_, addr string) {
-			mu.Lock()
-			host, _, _ = net.SplitHostPort(addr)
-			mu.Unlock()
-			t.printf("connecting to %s", addr)
-		},
-		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
+		ConnectStart: func(_, addr string) { t.printf("connecting to %s", addr) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
 			if err != nil {
 				t.printf("certificate doesn't match")
-				return
 			}
-			mu.Lock()
-			h := host
-			mu.Unlock()
-			t.printf("certificate matches (%s)", describeVerification(trust, h, cs))
 		},
 		GotConn: func(info httptrace.GotConnInfo) {
 			if info.Reused {
@@ -74,18 +65,24 @@ func (t *tracer) clientTrace(trust *clientsecure.Trust) *httptrace.ClientTrace {
 	}
 }
 
-// describeVerification says in a few words why the server was believed.
-func describeVerification(trust *clientsecure.Trust, host string, cs tls.ConnectionState) string {
+// traceVerified makes trust print "certificate matches (...)" with what
+// each handshake decided.
+func (t *tracer) traceVerified(trust *clientsecure.Trust) {
+	prev := trust.OnVerified
+	trust.OnVerified = func(cs tls.ConnectionState, v *clientsecure.Verification) {
+		if prev != nil {
+			prev(cs, v)
+		}
+		t.printf("certificate matches (%s)", verificationWords(trust, v, cs))
+	}
+}
+
+// verificationWords says in a few words why the server was believed:
+// the verification v the handshake of cs decided under trust.
+func verificationWords(trust *clientsecure.Trust, v *clientsecure.Verification, cs tls.ConnectionState) string {
 	proto := tls.VersionName(cs.Version)
 	if cs.DidResume {
 		proto += ", resumed"
-	}
-	if trust.ServerName != "" {
-		host = trust.ServerName
-	}
-	v, err := trust.Verify(host, cs.PeerCertificates)
-	if err != nil { // cannot happen after a successful handshake
-		return proto
 	}
 	var parts []string
 	if v.Pin != nil {
@@ -93,7 +90,7 @@ func describeVerification(trust *clientsecure.Trust, host string, cs tls.Connect
 	}
 	switch {
 	case v.Chain != nil:
-		parts = append(parts, fmt.Sprintf("chain verified to %s for %s", v.Chain[len(v.Chain)-1].Subject, host))
+		parts = append(parts, fmt.Sprintf("chain verified to %s for %s", v.Chain[len(v.Chain)-1].Subject, v.Host))
 	case trust.Insecure && v.Pin == nil:
 		parts = append(parts, "NOT VERIFIED: --insecure")
 	default:
@@ -102,10 +99,29 @@ func describeVerification(trust *clientsecure.Trust, host string, cs tls.Connect
 	return strings.Join(append(parts, proto), "; ")
 }
 
+// describeVerification verifies cs again for host and says why it was
+// believed. It is what status --json's "server" used before the handshake
+// surfaced its verification (Trust.OnVerified); the status command moves
+// to that.
+func describeVerification(trust *clientsecure.Trust, host string, cs tls.ConnectionState) string {
+	if trust.ServerName != "" {
+		host = trust.ServerName
+	}
+	v, err := trust.Verify(host, cs.PeerCertificates)
+	if err != nil { // cannot happen after a successful handshake
+		return tls.VersionName(cs.Version)
+	}
+	return verificationWords(trust, v, cs)
+}
+
 // secretHeaders are never printed.
 var secretHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true}
 
-// headers prints h, one "prefix Name: value" line each, secrets redacted.
+// headers prints h, one "prefix Name: value" line each, secrets
+// redacted: the values of credential headers by name, and, in headers a
+// server sent (prefix "<"), any credential sent to it that it echoes.
+// Only network text is searched for credentials, never the program's own
+// words, so a short secret cannot mangle them.
 func (t *tracer) headers(prefix string, h http.Header) {
 	if !t.on() {
 		return
@@ -115,12 +131,42 @@ func (t *tracer) headers(prefix string, h http.Header) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	fromNetwork := prefix == "<"
 	for _, name := range names {
 		for _, v := range h[name] {
-			if secretHeaders[http.CanonicalHeaderKey(name)] {
+			switch {
+			case secretHeaders[http.CanonicalHeaderKey(name)]:
+				if !fromNetwork {
+					t.addSecret(v)
+				}
 				v = "[redacted]"
+			case fromNetwork:
+				v = t.redact(v)
 			}
 			t.printf("%s %s: %s", prefix, name, v)
 		}
 	}
+}
+
+// addSecret records a credential sent: the whole value and, for
+// "Bearer TOKEN" and the like, the token alone.
+func (t *tracer) addSecret(v string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.secrets = append(t.secrets, v)
+	if _, token, ok := strings.Cut(v, " "); ok && strings.TrimSpace(token) != "" {
+		t.secrets = append(t.secrets, strings.TrimSpace(token))
+	}
+}
+
+// redact replaces every credential sent in s, text a server chose.
+func (t *tracer) redact(s string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, secret := range t.secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
 }

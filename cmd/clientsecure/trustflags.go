@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/clientsecure/clientsecure"
+	"github.com/clientsecure/clientsecure/inspect"
 )
 
 // trustFlags are the flags of every subcommand that connects (DESIGN.md
@@ -25,6 +26,7 @@ type trustFlags struct {
 	clientCert string
 	clientKey  string
 	timeout    time.Duration
+	resolve    []string
 	verbose    bool
 }
 
@@ -37,7 +39,8 @@ func (f *trustFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.serverName, "servername", "", "name to send in SNI and verify, instead of the host")
 	fs.StringVar(&f.clientCert, "client-cert", "", "PEM client certificate for mutual TLS")
 	fs.StringVar(&f.clientKey, "client-key", "", "PEM private key of --client-cert")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for the whole operation")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for the whole operation (0: no limit)")
+	fs.StringArrayVar(&f.resolve, "resolve", nil, "connect to ADDR (IP, IP:PORT, [IPv6]:PORT) whenever HOST:PORT is dialed, as curl's HOST:PORT:ADDR; the name verified stays HOST (repeatable)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "trace the connection to stderr")
 }
 
@@ -48,6 +51,16 @@ func (f *trustFlags) trust(warn func(format string, args ...any)) (*clientsecure
 		PinOnly:    f.pinOnly,
 		Insecure:   f.insecure,
 		ServerName: f.serverName,
+	}
+	if f.timeout < 0 {
+		return nil, usagef("--timeout %s: want a positive duration like 30s, or 0 for no limit", f.timeout)
+	}
+	resolve, err := parseResolve(f.resolve)
+	if err != nil {
+		return nil, err
+	}
+	if resolve != nil {
+		t.DialContext = resolve.dialer()
 	}
 	for _, s := range f.pins {
 		pins, err := clientsecure.ParsePins(s)
@@ -94,6 +107,9 @@ func (f *trustFlags) trust(warn func(format string, args ...any)) (*clientsecure
 	if f.insecure && f.caFile != "" {
 		warn("warning: --ca-file has no effect with --insecure")
 	}
+	if f.at != "" && (f.pinOnly || f.insecure) {
+		warn("warning: --at has no effect with --pin-only or --insecure: no dates are checked")
+	}
 	if t.Roots == nil && !t.PinOnly && !t.Insecure {
 		useSystemRoots() // embedded roots where the system has none
 	}
@@ -109,22 +125,29 @@ func (f *trustFlags) name(host string) string {
 	return host
 }
 
-// withTimeout bounds the whole operation by --timeout.
+// withTimeout bounds the whole operation by --timeout; 0 is no limit (a
+// negative one is refused by trust).
 func (f *trustFlags) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if f.timeout <= 0 {
+	if f.timeout == 0 {
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, f.timeout)
 }
 
+// loadRoots reads the anchors of --ca-file. A certificate Go refuses is
+// an error naming which one and why, not a silent gap in the pool.
 func loadRoots(path string) (*x509.CertPool, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--ca-file: %w", err)
 	}
+	certs, err := inspect.LoadCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file %s: %w", path, err)
+	}
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("--ca-file %s: no PEM certificates in it", path)
+	for _, c := range certs {
+		pool.AddCert(c)
 	}
 	return pool, nil
 }

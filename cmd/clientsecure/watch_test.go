@@ -496,7 +496,7 @@ func TestWatchIdentityErrorShownOnce(t *testing.T) {
 	code := f.run(t, 3, nil, "--pin", pin, "octo/app@main")
 	out := f.stdout.String()
 	if code != exitIdentity || strings.Count(out, "octo/app@main: error: identity of 127.0.0.1 not verified") != 1 ||
-		!strings.Contains(out, clientsecure.CertificatePins(scriptPKI().Good.Cert)[0].String()) {
+		!strings.Contains(out, clientsecure.CertificatePins(scriptPKI().Good.Cert).SHA1.String()) {
 		t.Errorf("exit %d, stdout:\n%s", code, out)
 	}
 	if st := f.srv.Hub.Stats(); st.Requests != 0 {

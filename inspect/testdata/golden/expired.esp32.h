@@ -8,7 +8,7 @@
 //       valid 2021-06-02 12:00:00 UTC to 2036-05-29 12:00:00 UTC (3650 days left)
 // Trust anchor (the last certificate sent, not a trusted root): [1]
 //
-// WARNING: the chain did not verify: x509: certificate has expired or is not yet valid: current time 2026-06-01T12:00:00Z is after 2026-05-31T12:00:00Z
+// WARNING: the chain did not verify: certificate expired (CN=localhost valid 2026-03-03T12:00:00Z to 2026-05-31T12:00:00Z, checked at 2026-06-01T12:00:00Z)
 // Check these certificates another way before a device trusts them.
 //
 // WARNING: the leaf certificate expired 1 day ago (2026-05-31 12:00:00 UTC).

@@ -8,7 +8,7 @@
 //       valid 2021-06-02 12:00:00 UTC to 2036-05-29 12:00:00 UTC (3650 days left)
 // Trust anchor (the last certificate sent, not a trusted root): [1]
 //
-// WARNING: the chain did not verify: x509: certificate signed by unknown authority
+// WARNING: the chain did not verify: certificate signed by unknown authority (issuer CN=untrusted root,O=clientsecure tests is not a trusted root)
 // Check these certificates another way before a device trusts them.
 //
 // Use one of the two:
