@@ -56,7 +56,8 @@ type openapiCase struct {
 
 // openapiScenario is what the cases are served: testdata/example.json
 // (a passing, a failing and a pending ref, a private repository and a
-// paginated one), plus a repository without commits.
+// paginated one), plus a repository without commits and one whose ref has
+// a status of every state and a check run of every status and conclusion.
 func openapiScenario(t *testing.T) *Scenario {
 	t.Helper()
 	data, err := os.ReadFile("testdata/example.json")
@@ -67,7 +68,22 @@ func openapiScenario(t *testing.T) *Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc.Repos = append(sc.Repos, Repo{Owner: "clientsecure", Name: "empty"})
+	every := Ref{Name: "main"}
+	for _, state := range []string{"error", "failure", "pending", "success"} {
+		every.Statuses = append(every.Statuses, Status{State: state, Context: "ci/" + state, Description: "the " + state + " one"})
+	}
+	for _, status := range []string{"queued", "in_progress", "waiting", "requested", "pending"} {
+		every.CheckRuns = append(every.CheckRuns, CheckRun{Name: status, Status: status})
+	}
+	// The description's enum lacks stale and startup_failure, which
+	// GitHub does send (and fakehub serves); see notes/openapi.md.
+	for _, conclusion := range []string{"action_required", "cancelled", "failure", "neutral", "success", "skipped", "timed_out"} {
+		every.CheckRuns = append(every.CheckRuns, CheckRun{Name: conclusion, Conclusion: conclusion, Title: conclusion, Summary: "it ended " + conclusion,
+			App: &App{Slug: "circleci", Name: "CircleCI"}})
+	}
+	sc.Repos = append(sc.Repos,
+		Repo{Owner: "clientsecure", Name: "empty"},
+		Repo{Owner: "clientsecure", Name: "every-state", Description: "a status of every state, a check run of every status", Refs: []Ref{every}})
 	return sc
 }
 
@@ -105,6 +121,7 @@ var openapiCases = []openapiCase{
 	{name: "status/success", op: opStatus, path: "/repos/esp8266/Arduino/commits/master/status", status: 200},
 	{name: "status/failure", op: opStatus, path: "/repos/esp8266/Arduino/commits/broken/status", status: 200},
 	{name: "status/none", op: opStatus, path: "/repos/esp8266/Arduino/commits/feature%2Fmfln/status", status: 200},
+	{name: "status/every state", op: opStatus, path: "/repos/clientsecure/every-state/commits/main/status", status: 200},
 	{name: "status/tag", op: opStatus, path: "/repos/esp8266/Arduino/commits/2.3.0/status", status: 200},
 	{name: "status/private", op: opStatus, path: "/repos/clientsecure/secret/commits/main/status", token: openapiToken, arrange: requireToken, status: 200},
 	{name: "status/first page", op: opStatus, path: "/repos/clientsecure/many-checks/commits/main/status?per_page=100", status: 200},
@@ -121,6 +138,7 @@ var openapiCases = []openapiCase{
 	// The check runs.
 	{name: "check-runs/completed", op: opCheckRuns, path: "/repos/esp8266/Arduino/commits/broken/check-runs", status: 200},
 	{name: "check-runs/in progress", op: opCheckRuns, path: "/repos/esp8266/Arduino/commits/feature%2Fmfln/check-runs", status: 200},
+	{name: "check-runs/every status", op: opCheckRuns, path: "/repos/clientsecure/every-state/commits/main/check-runs", status: 200},
 	{name: "check-runs/none", op: opCheckRuns, path: "/repos/esp8266/Arduino/commits/master/check-runs", status: 200},
 	{name: "check-runs/filter all", op: opCheckRuns, path: "/repos/esp8266/Arduino/commits/broken/check-runs?filter=all", status: 200},
 	{name: "check-runs/narrowed", op: opCheckRuns, path: "/repos/esp8266/Arduino/commits/feature%2Fmfln/check-runs?status=completed&check_name=style", status: 200},
@@ -264,10 +282,12 @@ func loadDescription(t *testing.T) *openapi3.T {
 		}
 		t.Skip(msg)
 	}
+	start := time.Now()
 	doc, err := description()
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("the description (%s) took %v to load", doc.Info.Version, time.Since(start).Round(time.Millisecond))
 	return doc
 }
 
