@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -72,6 +73,20 @@ func get(t *testing.T, srv *fakehubtest.Server, method, path string, header http
 		t.Fatal(err)
 	}
 	return resp, body
+}
+
+// exampleScenario is testdata/example.json, parsed.
+func exampleScenario(t *testing.T) *Scenario {
+	t.Helper()
+	data, err := os.ReadFile("testdata/example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ParseScenario(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }
 
 func oneRepo(refs ...Ref) *Scenario {

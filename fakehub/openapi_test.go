@@ -60,14 +60,7 @@ type openapiCase struct {
 // a status of every state and a check run of every status and conclusion.
 func openapiScenario(t *testing.T) *Scenario {
 	t.Helper()
-	data, err := os.ReadFile("testdata/example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := ParseScenario(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := exampleScenario(t)
 	every := Ref{Name: "main"}
 	for _, state := range []string{"error", "failure", "pending", "success"} {
 		every.Statuses = append(every.Statuses, Status{State: state, Context: "ci/" + state, Description: "the " + state + " one"})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,15 +11,7 @@ import (
 )
 
 func TestParseExample(t *testing.T) {
-	data, err := os.ReadFile("testdata/example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := ParseScenario(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startServer(t, sc)
+	srv := startServer(t, exampleScenario(t))
 	gh := ghClient(t, srv, "")
 	ctx := context.Background()
 	tests := []struct {
