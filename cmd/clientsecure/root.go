@@ -25,10 +25,12 @@ Exit codes: 0 success, 1 build failed, 2 pending, 3 nothing reported,
 		newGetCmd(e),
 		newStatusCmd(e),
 		newServeCmd(e),
+		newRelayCmd(e),
 		newDemoCmd(e),
 		newFingerprintCmd(e),
 		newProbeCmd(e),
 		newVersionCmd(e),
+		newBundleCmd(e),
 	)
 	// cobra's completion command prints its help and exits 0 for a shell
 	// it has no script for (tcsh): that is a usage error.

@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -14,15 +16,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clientsecure/clientsecure"
+	"github.com/clientsecure/clientsecure/devicetls"
 	"github.com/clientsecure/clientsecure/fakehub"
 	"github.com/clientsecure/clientsecure/inspect"
 )
 
 type serveOptions struct {
-	addr     string
-	rsaBits  int
-	certFile string
-	keyFile  string
+	deviceFlags
 	scenario string
 	bearSSL  bool
 }
@@ -35,7 +35,9 @@ func newServeCmd(e *env) *cobra.Command {
 		Long: `serve runs a GitHub-like REST API over TLS: /repos/{o}/{r}, .../commits/{ref}/status
 and .../commits/{ref}/check-runs in GitHub's JSON shapes, with pagination, ETag/304
 and rate-limit headers. It makes a fresh key and self-signed certificate at each
-start (or serves --cert/--key), prints its fingerprints and the exact status command
+start (or serves --cert/--key), named and bounded as relay's device side is (see
+relay --help: every address of the machine as a name BearSSL accepts, valid from
+1970, records of at most --max-record bytes), prints its fingerprints and the exact status command
 that queries it, and serves until interrupted.
 
 The default scenario is the "Client Secure" document's own reply: esp8266/Arduino,
@@ -50,65 +52,46 @@ documentation and fakehub/testdata/example.json).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", "127.0.0.1:8443", "address to listen on (0.0.0.0:8443 to reach it from the LAN)")
-	f.IntVar(&o.rsaBits, "rsa", 0, "make an RSA key of this many bits instead of ECDSA P-256")
-	f.StringVar(&o.certFile, "cert", "", "PEM certificate chain to serve instead of a generated one")
-	f.StringVar(&o.keyFile, "key", "", "PEM private key of --cert")
+	o.deviceFlags.register(f)
 	f.StringVar(&o.scenario, "scenario", "", "JSON scenario of repositories, statuses and check runs")
 	f.BoolVar(&o.bearSSL, "bearssl", false, "serve only what an ESP8266/ESP32 BearSSL client talks: TLS 1.2, its ECDHE suites, HTTP/1.1")
 	return cmd
 }
 
 func (o *serveOptions) run(ctx context.Context, e *env) error {
-	host, _, err := net.SplitHostPort(o.addr)
-	if err != nil {
-		return usagef("--addr %q: want HOST:PORT like 127.0.0.1:8443", o.addr)
+	if err := o.deviceFlags.check(); err != nil {
+		return err
 	}
 	sc, err := loadScenario(o.scenario)
 	if err != nil {
 		return err
 	}
-	cert, err := o.certificate(host, e.now())
+	id, err := o.identity("", e.now())
 	if err != nil {
 		return err
 	}
-	cfg := tlsConfigFor(cert)
-	if o.bearSSL {
-		cfg = fakehub.BearSSLConfig(cert)
-	}
+	cert := id.Certificate
+	opts := o.tlsOptions()
+	opts.TLS12Only = o.bearSSL
 	hub := fakehub.New(sc)
-	ready := func(a net.Addr) { printServing(e.stdout, a, cert, sc, o.bearSSL) }
-	if err := fakehub.ListenAndServe(ctx, o.addr, hub, cfg, ready); err != nil {
-		return err
+	srv := &http.Server{
+		Handler:           hub,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          log.New(io.Discard, "", 0), // a test server's visitors misbehave on purpose
+	}
+	var lc net.ListenConfig
+	raw, err := lc.Listen(ctx, "tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("clientsecure: serve: %w", err)
+	}
+	ln := devicetls.Listen(raw, devicetls.Config(cert, opts), opts)
+	printServing(e.stdout, raw.Addr(), cert, sc, o.bearSSL)
+	if err := devicetls.Serve(ctx, ln, srv); err != nil {
+		return fmt.Errorf("clientsecure: serve: %w", err)
 	}
 	fmt.Fprintln(e.stderr, "clientsecure: serve: stopped")
 	return nil
-}
-
-// certificate is --cert/--key, or a fresh one for the names the server
-// will be reached by.
-func (o *serveOptions) certificate(host string, now time.Time) (tls.Certificate, error) {
-	if (o.certFile == "") != (o.keyFile == "") {
-		return tls.Certificate{}, usagef("--cert and --key go together")
-	}
-	if o.certFile != "" {
-		if o.rsaBits != 0 {
-			return tls.Certificate{}, usagef("--rsa makes a key; --cert/--key bring one: choose")
-		}
-		cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
-		if err != nil {
-			return tls.Certificate{}, usagef("--cert/--key: %v", err)
-		}
-		return cert, nil
-	}
-	if o.rsaBits != 0 && (o.rsaBits < 2048 || o.rsaBits > 8192) {
-		return tls.Certificate{}, usagef("--rsa %d: want 2048 to 8192 bits", o.rsaBits)
-	}
-	cert, err := fakehub.Certificate(serverNames(host), o.rsaBits, now)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return cert, nil
 }
 
 // serverNames are the names a server on host is reached by: loopback
@@ -182,7 +165,7 @@ func printServing(w io.Writer, a net.Addr, cert tls.Certificate, sc *fakehub.Sce
 	fmt.Fprintf(w, "  sha256         %s   (ESP32 verify)\n", c.SHA256Colon())
 	fmt.Fprintf(w, "  spki pin       %s   (--pin, OkHttp; curl: %s)\n", c.SPKISHA256, pins.SPKI.Format(clientsecure.FormatCurl))
 	if bearSSL {
-		fmt.Fprintln(w, "  mode           BearSSL: TLS 1.2, ECDHE suites, HTTP/1.1")
+		fmt.Fprintln(w, "  mode           BearSSL: TLS 1.2 only, HTTP/1.1")
 	}
 	if len(sc.Repos) > 0 && len(sc.Repos[0].Refs) > 0 {
 		r := sc.Repos[0]
