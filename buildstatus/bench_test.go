@@ -3,10 +3,7 @@ package buildstatus
 import (
 	"crypto/tls"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httptrace"
 	"sync/atomic"
 	"testing"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
@@ -79,13 +77,10 @@ func BenchmarkCheck(b *testing.B) {
 		{"ECDSA", p.Good},
 		{"RSA2048", p.GoodRSA},
 	} {
-		hub := fakehub.New(fakehub.DefaultScenario())
-		hub.SetRateLimit(1<<30, time.Now().Add(time.Hour))
-		srv := httptest.NewUnstartedServer(hub)
-		srv.EnableHTTP2 = true
-		srv.TLS = &tls.Config{Certificates: []tls.Certificate{key.leaf.TLS()}, MinVersion: tls.VersionTLS13}
-		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-		srv.StartTLS()
+		srv := fakehubtest.NewUnstartedServer(fakehub.DefaultScenario(), key.leaf.TLS())
+		srv.Hub.SetRateLimit(1<<30, time.Now().Add(time.Hour))
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{srv.Cert}, MinVersion: tls.VersionTLS13}
+		srv.Start()
 		b.Cleanup(srv.Close)
 
 		check := func(b *testing.B, hc *http.Client, hs *handshakeStats) {

@@ -28,11 +28,11 @@ func (c *Client) DefaultBranch(ctx context.Context, owner, repo string) (string,
 	}
 	r, resp, err := c.gh.Repositories.Get(ctx, owner, repo)
 	if err != nil {
-		return "", c.scrub(c.classify(err, resp, "repository"))
+		return "", c.classify(err, resp, "repository")
 	}
 	branch := r.GetDefaultBranch()
 	if !validRef(branch) {
-		return "", c.scrub(c.malformed(resp, "the repository has no valid default_branch", nil))
+		return "", c.malformed(resp, "the repository has no valid default_branch", nil)
 	}
 	return branch, nil
 }
@@ -56,7 +56,6 @@ func (c *Client) Check(ctx context.Context, owner, repo, ref string) (*Result, e
 		err = c.check(ctx, owner, repo, ref, res)
 	}
 	if err != nil {
-		err = c.scrub(err)
 		res.State, res.Error = StateError, err.Error()
 		return res, err
 	}
@@ -104,7 +103,7 @@ func (c *Client) check(ctx context.Context, owner, repo, ref string, res *Result
 			return runErr
 		}
 		if runs.sha != "" && runs.sha != statuses.sha {
-			return c.malformed(nil, "check runs of commit "+statuses.sha+" are for commit "+runs.sha, nil)
+			return c.malformed(nil, "check runs of commit "+c.redact(statuses.sha)+" are for commit "+c.redact(runs.sha), nil)
 		}
 	}
 	res.SHA = statuses.sha

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
 // startHub serves sc (nil: the document's esp8266/Arduino) and returns the
 // server and its client, verifying at testcerts.Now.
-func startHub(t *testing.T, sc *fakehub.Scenario) (*fakehub.Server, *http.Client) {
+func startHub(t *testing.T, sc *fakehub.Scenario) (*fakehubtest.Server, *http.Client) {
 	t.Helper()
-	srv := fakehub.NewServer(sc, testcerts.Shared().Good.TLS())
+	srv := fakehubtest.NewServer(sc, testcerts.Shared().Good.TLS())
 	t.Cleanup(srv.Close)
 	hc := srv.ClientAt(testcerts.Now)
 	t.Cleanup(hc.CloseIdleConnections)
@@ -242,7 +243,7 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 	t.Run("404 unknown repository", func(t *testing.T) {
 		srv, hc := startHub(t, sc)
 		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "acme", "nothing", "main")
-		if ae := apiError(t, err, NotFound); !strings.Contains(ae.Message, "repository or ref not found (or private: set GH_TOKEN)") {
+		if ae := apiError(t, err, NotFound); !strings.Contains(ae.Message, "repository or ref not found (or private: set GH_TOKEN or GITHUB_TOKEN)") {
 			t.Errorf("%+v", ae)
 		}
 	})
@@ -250,7 +251,7 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 		srv, hc := startHub(t, sc)
 		srv.Hub.RequireToken(testToken)
 		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "acme", "secret", "")
-		if ae := apiError(t, err, NotFound); !strings.Contains(ae.Message, "repository not found (or private: set GH_TOKEN)") {
+		if ae := apiError(t, err, NotFound); !strings.Contains(ae.Message, "repository not found (or private: set GH_TOKEN or GITHUB_TOKEN)") {
 			t.Errorf("%+v", ae)
 		}
 		res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "acme", "secret", "")

@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/clientsecure/clientsecure"
 
 	"github.com/google/go-github/v93/github"
 )
@@ -52,14 +56,45 @@ func (c *Client) classify(err error, resp *github.Response, what string) error {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("buildstatus: request to %s cancelled: %w", c.api.Host, err)
 	}
-	// Network and identity errors: net/http's *url.Error already names
-	// the method and URL. Anything else came while reading a body (a
-	// reset connection, an HTTP/2 stream error), which names nobody.
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return fmt.Errorf("buildstatus: reading the answer from %s: %w", c.api.Host, err)
+	// Identity errors are the command's to explain from their fields.
+	var ie *clientsecure.IdentityError
+	if errors.As(err, &ie) {
+		return fmt.Errorf("buildstatus: %w", err)
 	}
-	return fmt.Errorf("buildstatus: %w", err)
+	// Network errors: net/http's *url.Error names the method and URL,
+	// which say nothing to a user. Anything else came while reading a body
+	// (a reset connection, an HTTP/2 stream error).
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &APIError{Kind: Unreachable, Err: err, URL: ue.URL,
+			Message: fmt.Sprintf("cannot reach %s: %s", c.api.Host, c.networkCause(ue.Err))}
+	}
+	return &APIError{Kind: Unreachable, Err: err,
+		Message: fmt.Sprintf("reading the answer from %s: %s", c.api.Host, c.networkCause(err))}
+}
+
+// networkCause says what failed below HTTP in the fewest words: "no such
+// host", "connection refused". What net/http says otherwise is kept, with
+// the token kept out of what it quotes: the server's own words (an HTTP/2
+// GOAWAY's debug data, a TLS alert) are quoted there, and only they could
+// hold it.
+func (c *Client) networkCause(err error) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		if dns.IsNotFound {
+			return "no such host " + dns.Name
+		}
+		return "looking up " + dns.Name + ": " + dns.Err
+	case errors.As(err, &op):
+		var sys *os.SyscallError
+		if errors.As(op.Err, &sys) {
+			return sys.Err.Error()
+		}
+		return op.Err.Error()
+	}
+	return c.redactQuoted(err.Error())
 }
 
 func malformedJSON(err error) bool {
@@ -76,7 +111,7 @@ func (c *Client) malformed(resp *github.Response, detail string, err error) *API
 		detail = fmt.Sprintf("not JSON but %s (%s)", ct, detail)
 	}
 	return &APIError{Kind: Malformed, Err: err, URL: requestURL(resp),
-		Message: fmt.Sprintf("malformed response from %s: %s", c.api.Host, c.redact(serverText(detail)))}
+		Message: fmt.Sprintf("malformed response from %s: %s", c.api.Host, serverText(detail))}
 }
 
 // contentType is the media type the response says it holds, without
@@ -106,7 +141,7 @@ func (c *Client) statusError(hr *http.Response, serverMsg, what string, err erro
 		e.Kind = Unauthorized
 		e.Message = "bad credentials: check GH_TOKEN/GITHUB_TOKEN (HTTP 401)"
 		if c.token == nil {
-			e.Message = "authentication required: set GH_TOKEN or GITHUB_TOKEN (HTTP 401)"
+			e.Message = "authentication required" + c.anonymousHint(": ") + " (HTTP 401)"
 		}
 	case code == http.StatusTooManyRequests,
 		code == http.StatusForbidden && (hr.Header.Get("Retry-After") != "" || hr.Header.Get(github.HeaderRateRemaining) == "0"):
@@ -116,7 +151,7 @@ func (c *Client) statusError(hr *http.Response, serverMsg, what string, err erro
 		e.Message = "access forbidden (HTTP 403): check the token's scopes and SSO authorization" + said
 	case code == http.StatusNotFound:
 		e.Kind = NotFound
-		e.Message = what + " not found (or private: set GH_TOKEN) (HTTP 404)"
+		e.Message = what + " not found (or private" + c.anonymousHint(": ") + ") (HTTP 404)"
 		if c.token != nil {
 			e.Message = what + " not found (or the token cannot see it) (HTTP 404)"
 		}
@@ -143,7 +178,7 @@ func (c *Client) rateLimited(hr *http.Response, reset time.Time, wait time.Durat
 		}
 	}
 	if c.token == nil {
-		e.Message += " (anonymous requests are limited to 60 an hour: set GH_TOKEN)"
+		e.Message += " (anonymous requests are limited to 60 an hour" + c.anonymousHint(": ") + ")"
 	}
 	return e
 }
@@ -187,7 +222,9 @@ func requestURL(resp *github.Response) string {
 	return resp.Request.URL.Redacted()
 }
 
-// redact keeps the token out of text a server chose.
+// redact keeps the token out of text a server chose. Only such text goes
+// through it: replacing the token in the program's own words would mangle
+// them (a token "e" would make "r[redacted]pository").
 func (c *Client) redact(s string) string {
 	if c.token == nil {
 		return s
@@ -195,18 +232,26 @@ func (c *Client) redact(s string) string {
 	return strings.ReplaceAll(s, c.token(), "[redacted]")
 }
 
-// scrub keeps the token out of an error's text, whatever a server echoed.
-func (c *Client) scrub(err error) error {
-	if err == nil || c.token == nil || !strings.Contains(err.Error(), c.token()) {
-		return err
+// redactQuoted redacts the double-quoted parts of s (Go's %q of what it
+// received), leaving its own words alone.
+func (c *Client) redactQuoted(s string) string {
+	if c.token == nil || !strings.Contains(s, c.token()) {
+		return s
 	}
-	return &redacted{err: err, token: c.token}
+	parts := strings.Split(s, `"`)
+	for i := 1; i < len(parts); i += 2 {
+		parts[i] = c.redact(parts[i])
+	}
+	return strings.Join(parts, `"`)
 }
 
-type redacted struct {
-	err   error
-	token secret
+// anonymousHint is what to tell a user whose anonymous request was
+// refused, after sep: set a token, unless the program withheld it.
+func (c *Client) anonymousHint(sep string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hint == "" {
+		return ""
+	}
+	return sep + c.hint
 }
-
-func (r *redacted) Error() string { return strings.ReplaceAll(r.err.Error(), r.token(), "[redacted]") }
-func (r *redacted) Unwrap() error { return r.err }

@@ -19,9 +19,10 @@ type Client struct {
 	api   *url.URL
 	token secret // nil when anonymous
 
-	mu    sync.Mutex // guards trace and now
+	mu    sync.Mutex // guards trace, now and hint
 	trace Trace
 	now   func() time.Time
+	hint  string // for anonymous refusals; see SetAnonymousHint
 
 	traceMu sync.Mutex // serializes calls of trace
 }
@@ -60,7 +61,7 @@ func NewClient(hc *http.Client, apiURL string, token string) (*Client, error) {
 	if strings.ContainsAny(token, "\r\n") {
 		return nil, errors.New("buildstatus: the token holds a line break")
 	}
-	c := &Client{api: api, now: time.Now}
+	c := &Client{api: api, now: time.Now, hint: DefaultAnonymousHint}
 	if token != "" {
 		c.token = newSecret(token)
 	}
@@ -129,6 +130,19 @@ func (c *Client) SetClock(now func() time.Time) {
 		now = time.Now
 	}
 	c.now = now
+}
+
+// DefaultAnonymousHint is what an error tells a user whose request without
+// a token was refused (401, 404, rate limited), unless SetAnonymousHint
+// says otherwise.
+const DefaultAnonymousHint = "set GH_TOKEN or GITHUB_TOKEN"
+
+// SetAnonymousHint replaces DefaultAnonymousHint; "" gives none. A program
+// that withheld the user's token says so here instead of asking for one.
+func (c *Client) SetAnonymousHint(hint string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hint = hint
 }
 
 // APIURL is the API's base URL, with a trailing slash.

@@ -20,6 +20,7 @@ const (
 	Unexpected   ErrorKind = "unexpected"   // any other status, or a redirect to another host
 	Malformed    ErrorKind = "malformed"    // a body that is not the JSON expected, or is cut short
 	TooLarge     ErrorKind = "too_large"    // a body over MaxBodySize
+	Unreachable  ErrorKind = "unreachable"  // no answer: DNS, refused, reset, TLS failure other than identity
 )
 
 // APIError is an answer from the API that is not a usable result. Its

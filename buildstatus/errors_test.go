@@ -120,7 +120,7 @@ func TestAnonymousHints(t *testing.T) {
 	c := newTestClient(t, hc, srv.URL, "")
 	_, err := c.Check(testCtx(t), "o", "r", "main")
 	ae := apiError(t, err, NotFound)
-	if want := "repository or ref not found (or private: set GH_TOKEN)"; !strings.Contains(ae.Message, want) {
+	if want := "repository or ref not found (or private: set GH_TOKEN or GITHUB_TOKEN)"; !strings.Contains(ae.Message, want) {
 		t.Errorf("anonymous 404: %q lacks %q", ae.Message, want)
 	}
 	_, err = c.DefaultBranch(testCtx(t), "o", "r")

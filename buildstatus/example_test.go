@@ -3,8 +3,9 @@ package buildstatus_test
 import (
 	"fmt"
 
-	"github.com/clientsecure/clientsecure/buildstatus"
 	"github.com/google/go-github/v93/github"
+
+	"github.com/clientsecure/clientsecure/buildstatus"
 )
 
 // A ref with a passing Travis CI status, a re-run check that now passes, a

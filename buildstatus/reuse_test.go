@@ -2,13 +2,8 @@ package buildstatus
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
-	"io"
-	"log"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httptrace"
 	"strings"
 	"sync"
@@ -18,17 +13,17 @@ import (
 
 	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
-// countingHub is fakehub behind a loopback TLS server that counts TCP
-// connections and TLS handshakes, and makes each ref's two lists meet: the
-// status request of a ref is answered only once its check-runs request has
-// arrived, and the other way round, so a client that fetched them one
-// after the other would hang until its context ended.
+// countingHub is fakehub on loopback TLS, counting connections and
+// handshakes, that makes each ref's two lists meet: the status request of
+// a ref is answered only once its check-runs request has arrived, and the
+// other way round, so a client that fetched them one after the other would
+// hang until its context ended.
 type countingHub struct {
-	*httptest.Server
-	conns, hellos atomic.Int64
+	*fakehubtest.Server
 
 	mu       sync.Mutex
 	arrivals map[string]chan struct{} // "REFPATH status" or "REFPATH check-runs", closed on arrival
@@ -37,28 +32,14 @@ type countingHub struct {
 func startCountingHub(t *testing.T, sc *fakehub.Scenario, http2 bool) *countingHub {
 	t.Helper()
 	h := &countingHub{arrivals: map[string]chan struct{}{}}
-	hub := fakehub.New(sc)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.Server = fakehubtest.NewUnstartedServer(sc, testcerts.Shared().Good.TLS())
+	h.HTTP1 = !http2
+	h.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.meet(r)
-		hub.ServeHTTP(w, r)
-	}))
-	srv.EnableHTTP2 = http2
-	srv.TLS = &tls.Config{
-		Certificates: []tls.Certificate{testcerts.Shared().Good.TLS()},
-		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
-			h.hellos.Add(1)
-			return nil, nil
-		},
-	}
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			h.conns.Add(1)
-		}
-	}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	h.Server = srv
+		h.Hub.ServeHTTP(w, r)
+	})
+	h.Start()
+	t.Cleanup(h.Close)
 	return h
 }
 
@@ -134,7 +115,7 @@ func TestOneCheckOneHandshake(t *testing.T) {
 					t.Fatalf("%+v %v", res, err)
 				}
 			}
-			if got := [4]int64{count.connects.Load(), count.tls.Load(), srv.conns.Load(), srv.hellos.Load()}; got != [4]int64{1, 1, 1, 1} {
+			if got := [4]int64{count.connects.Load(), count.tls.Load(), srv.Conns(), srv.Handshakes()}; got != [4]int64{1, 1, 1, 1} {
 				t.Errorf("client connects, handshakes; server connections, hellos = %v, want one of each", got)
 			}
 		})

@@ -46,12 +46,44 @@ type suiteJSON struct {
 	ID int64 `json:"id"`
 }
 
+// appJSON is the GitHub App behind a check run, as github.App decodes it.
 type appJSON struct {
-	ID      int64  `json:"id"`
-	Slug    string `json:"slug"`
-	NodeID  string `json:"node_id"`
-	Name    string `json:"name"`
-	HTMLURL string `json:"html_url"`
+	ID          int64             `json:"id"`
+	Slug        string            `json:"slug"`
+	NodeID      string            `json:"node_id"`
+	Owner       userJSON          `json:"owner"`
+	Name        string            `json:"name"`
+	Description *string           `json:"description"`
+	ExternalURL string            `json:"external_url"`
+	HTMLURL     string            `json:"html_url"`
+	CreatedAt   string            `json:"created_at"`
+	UpdatedAt   string            `json:"updated_at"`
+	Permissions map[string]string `json:"permissions"`
+	Events      []string          `json:"events"`
+}
+
+// appOf is app as GitHub shows it: GitHub Actions is the github
+// organization's; any other app belongs to an organization named as its
+// slug. Every app may write checks and statuses, which is what it does here.
+func appOf(c *call, app App) appJSON {
+	owner := app.Slug
+	if app.Slug == githubActions.Slug {
+		owner = "github"
+	}
+	html := c.site + "/apps/" + app.Slug
+	return appJSON{
+		ID:          app.ID,
+		Slug:        app.Slug,
+		NodeID:      nodeID("A_", app.ID),
+		Owner:       organization(c, owner, stableID("owner", owner)),
+		Name:        app.Name,
+		ExternalURL: html,
+		HTMLURL:     html,
+		CreatedAt:   timestamp(epoch),
+		UpdatedAt:   timestamp(epoch),
+		Permissions: map[string]string{"checks": "write", "metadata": "read", "statuses": "write"},
+		Events:      []string{"check_run", "check_suite"},
+	}
 }
 
 // serveCheckRuns answers with the commit's check runs: the latest per name
@@ -104,7 +136,7 @@ func checkRunOf(c *call, cm *commit, run CheckRun) checkRunJSON {
 			AnnotationsURL: api + "/annotations",
 		},
 		CheckSuite:   suiteJSON{ID: cm.suiteID},
-		App:          appJSON{ID: run.App.ID, Slug: run.App.Slug, NodeID: nodeID("A_", run.App.ID), Name: run.App.Name, HTMLURL: c.site + "/apps/" + run.App.Slug},
+		App:          appOf(c, *run.App),
 		PullRequests: []struct{}{},
 	}
 	if run.Status == "completed" {

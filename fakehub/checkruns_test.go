@@ -1,4 +1,4 @@
-package fakehub
+package fakehub_test
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v93/github"
+
+	. "github.com/clientsecure/clientsecure/fakehub"
 )
 
 // 250 check runs, the failure last: following Response.NextPage reaches it
@@ -87,7 +89,7 @@ func TestCheckRunShape(t *testing.T) {
 }
 
 func TestCheckRunsFilters(t *testing.T) {
-	at := func(min int) time.Time { return epoch.Add(time.Duration(min) * time.Minute) }
+	at := func(min int) time.Time { return Epoch.Add(time.Duration(min) * time.Minute) }
 	srv := startServer(t, oneRepo(Ref{Name: "main", CheckRuns: []CheckRun{
 		{Name: "build", Conclusion: "failure", StartedAt: at(0)},
 		{Name: "test", Conclusion: "success", StartedAt: at(0)},

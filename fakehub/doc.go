@@ -4,7 +4,10 @@
 // use to check its GitHub client offline.
 //
 // It answers the three requests the detector makes, in the JSON shapes of
-// GitHub (as go-github decodes them), with GitHub's headers and errors:
+// GitHub (as go-github decodes them), with GitHub's headers and errors.
+// Every body carries each field GitHub's published OpenAPI description
+// marks required for its operation; the package's tests check every route
+// and status against that description (scripts/fetch-openapi fetches it):
 //
 //	GET /repos/{owner}/{repo}                        the repository, with default_branch
 //	GET /repos/{owner}/{repo}/commits/{ref}/status     the combined status
@@ -125,7 +128,8 @@
 //
 // # Serving
 //
-// [NewServer] starts a Hub on a loopback port for a test, like httptest;
 // [ListenAndServe] serves any handler (a Hub) until its context is
-// cancelled, then shuts down gracefully, for `clientsecure serve`.
+// cancelled, then shuts down gracefully, for `clientsecure serve`. Tests
+// start a Hub on a loopback port with package fakehubtest, which also
+// counts connections, handshakes and requests per [Route].
 package fakehub

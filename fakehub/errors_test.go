@@ -1,4 +1,4 @@
-package fakehub
+package fakehub_test
 
 import (
 	"context"
@@ -12,31 +12,33 @@ import (
 	"time"
 
 	"github.com/google/go-github/v93/github"
+
+	. "github.com/clientsecure/clientsecure/fakehub"
 )
 
 func TestNotFound(t *testing.T) {
 	srv := startServer(t, nil)
 	tests := []struct{ method, path, docs string }{
-		{"GET", "/", docsREST},
-		{"GET", "/repos/esp8266", docsREST},
-		{"GET", "/repos/esp8266/Arduino/", docsREST},
-		{"GET", "/repos/esp8266/Arduino/commits/master", docsREST},
-		{"GET", "/repos/esp8266/Arduino/commits//status", docsStatus},
-		{"GET", "/repos/esp8266/Arduino/pulls", docsREST},
-		{"GET", "/repos/nobody/nothing", docsRepo},
-		{"GET", "/repos/nobody/nothing/commits/master/status", docsStatus},
-		{"GET", "/repos/nobody/nothing/commits/master/check-runs", docsCheckRuns},
-		{"POST", "/repos/esp8266/Arduino/commits/master/status", docsREST},
-		{"DELETE", "/repos/esp8266/Arduino", docsREST},
+		{"GET", "/", DocsREST},
+		{"GET", "/repos/esp8266", DocsREST},
+		{"GET", "/repos/esp8266/Arduino/", DocsREST},
+		{"GET", "/repos/esp8266/Arduino/commits/master", DocsREST},
+		{"GET", "/repos/esp8266/Arduino/commits//status", DocsStatus},
+		{"GET", "/repos/esp8266/Arduino/pulls", DocsREST},
+		{"GET", "/repos/nobody/nothing", DocsRepo},
+		{"GET", "/repos/nobody/nothing/commits/master/status", DocsStatus},
+		{"GET", "/repos/nobody/nothing/commits/master/check-runs", DocsCheckRuns},
+		{"POST", "/repos/esp8266/Arduino/commits/master/status", DocsREST},
+		{"DELETE", "/repos/esp8266/Arduino", DocsREST},
 	}
 	for _, tt := range tests {
 		resp, body := get(t, srv, tt.method, tt.path, nil)
-		var e errorBody
+		var e ErrorBody
 		if err := json.Unmarshal(body, &e); err != nil {
 			t.Fatalf("%s %s: body %q: %v", tt.method, tt.path, body, err)
 		}
 		if resp.StatusCode != 404 || e.Message != "Not Found" || e.DocumentationURL != tt.docs || e.Status != "404" ||
-			resp.Header.Get("Content-Type") != jsonType || resp.Header.Get("ETag") != "" {
+			resp.Header.Get("Content-Type") != JSONType || resp.Header.Get("ETag") != "" {
 			t.Errorf("%s %s: %d %+v", tt.method, tt.path, resp.StatusCode, e)
 		}
 	}
@@ -151,7 +153,7 @@ func TestFailNext(t *testing.T) {
 	}{{500, "Server Error"}, {500, "Server Error"}, {502, "Server Error"}, {422, "Validation Failed"}, {404, "Not Found"}, {401, "Bad credentials"}, {200, ""}}
 	for _, w := range want {
 		resp, body := get(t, srv, "GET", "/repos/esp8266/Arduino", nil)
-		var e errorBody
+		var e ErrorBody
 		json.Unmarshal(body, &e)
 		if resp.StatusCode != w.status || e.Message != w.message {
 			t.Errorf("got %d %q, want %d %q", resp.StatusCode, e.Message, w.status, w.message)

@@ -1,4 +1,4 @@
-package fakehub
+package fakehub_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-github/v93/github"
+
+	. "github.com/clientsecure/clientsecure/fakehub"
 )
 
 // A watcher's polls: one full answer, then 304s that cost no rate limit

@@ -1,23 +1,27 @@
-package fakehub
+package fakehub_test
 
 import (
 	"context"
 	"crypto/tls"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/clientsecure/clientsecure/internal/testcerts"
 	"github.com/google/go-github/v93/github"
+
+	. "github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
+	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
 // startServer runs sc on a loopback TLS server presenting the shared good
 // leaf, closed when the test ends.
-func startServer(t *testing.T, sc *Scenario) *Server {
+func startServer(t *testing.T, sc *Scenario) *fakehubtest.Server {
 	t.Helper()
-	srv := NewServer(sc, testcerts.Shared().Good.TLS())
+	srv := fakehubtest.NewServer(sc, testcerts.Shared().Good.TLS())
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -35,7 +39,7 @@ func httpClient() *http.Client {
 }
 
 // ghClient is go-github itself talking to srv, optionally with a token.
-func ghClient(t *testing.T, srv *Server, token string) *github.Client {
+func ghClient(t *testing.T, srv *fakehubtest.Server, token string) *github.Client {
 	t.Helper()
 	base := srv.URL + "/"
 	opts := []github.ClientOptionsFunc{github.WithHTTPClient(httpClient()), github.WithURLs(&base, &base)}
@@ -50,7 +54,7 @@ func ghClient(t *testing.T, srv *Server, token string) *github.Client {
 }
 
 // get does one raw request and returns the response with its body read.
-func get(t *testing.T, srv *Server, method, path string, header http.Header) (*http.Response, []byte) {
+func get(t *testing.T, srv *fakehubtest.Server, method, path string, header http.Header) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), method, srv.URL+path, nil)
 	if err != nil {
@@ -69,6 +73,20 @@ func get(t *testing.T, srv *Server, method, path string, header http.Header) (*h
 		t.Fatal(err)
 	}
 	return resp, body
+}
+
+// exampleScenario is testdata/example.json, parsed.
+func exampleScenario(t *testing.T) *Scenario {
+	t.Helper()
+	data, err := os.ReadFile("testdata/example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ParseScenario(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }
 
 func oneRepo(refs ...Ref) *Scenario {

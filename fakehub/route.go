@@ -85,3 +85,36 @@ func (h *Hub) route(rep *reply, r *http.Request, authorized bool) {
 	}
 	serve(rep, c, commit)
 }
+
+// Route names the resource a request path asks for, as a Hub routes it:
+// "repo", "status", "check-runs", "pull", "rules" or "protection"; "" for
+// a path that is none of them (a 404). Tests count requests by it.
+func Route(path string) string {
+	if rest, ok := strings.CutPrefix(path, enterprisePrefix+"/"); ok {
+		path = "/" + rest
+	}
+	rest, ok := strings.CutPrefix(path, "/repos/")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+		return ""
+	}
+	p := parts[2:]
+	switch {
+	case len(p) == 0:
+		return "repo"
+	case len(p) >= 3 && p[0] == "commits" && p[len(p)-1] == "status":
+		return "status"
+	case len(p) >= 3 && p[0] == "commits" && p[len(p)-1] == "check-runs":
+		return "check-runs"
+	case len(p) == 2 && p[0] == "pulls" && p[1] != "":
+		return "pull"
+	case len(p) >= 3 && p[0] == "rules" && p[1] == "branches":
+		return "rules"
+	case len(p) >= 5 && p[0] == "branches" && p[len(p)-2] == "protection" && p[len(p)-1] == "required_status_checks":
+		return "protection"
+	}
+	return ""
+}

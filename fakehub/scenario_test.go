@@ -1,24 +1,17 @@
-package fakehub
+package fakehub_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
+
+	. "github.com/clientsecure/clientsecure/fakehub"
 )
 
 func TestParseExample(t *testing.T) {
-	data, err := os.ReadFile("testdata/example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := ParseScenario(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startServer(t, sc)
+	srv := startServer(t, exampleScenario(t))
 	gh := ghClient(t, srv, "")
 	ctx := context.Background()
 	tests := []struct {
@@ -136,10 +129,10 @@ func TestValidate(t *testing.T) {
 	for name, sc := range map[string]*Scenario{
 		"no name":                       oneRepo(Ref{}),
 		"shared sha":                    oneRepo(Ref{Name: "a", SHA: strings.Repeat("a", 40)}, Ref{Name: "b", SHA: strings.Repeat("A", 40)}),
-		"early completed":               oneRepo(Ref{Name: "a", CheckRuns: []CheckRun{{Name: "c", Conclusion: "success", StartedAt: epoch, CompletedAt: epoch.Add(-1)}}}),
-		"running, done":                 oneRepo(Ref{Name: "a", CheckRuns: []CheckRun{{Name: "c", Status: "queued", CompletedAt: epoch}}}),
+		"early completed":               oneRepo(Ref{Name: "a", CheckRuns: []CheckRun{{Name: "c", Conclusion: "success", StartedAt: Epoch, CompletedAt: Epoch.Add(-1)}}}),
+		"running, done":                 oneRepo(Ref{Name: "a", CheckRuns: []CheckRun{{Name: "c", Status: "queued", CompletedAt: Epoch}}}),
 		"app, no slug":                  oneRepo(Ref{Name: "a", CheckRuns: []CheckRun{{Name: "c", Conclusion: "success", App: &App{Name: "x"}}}}),
-		"status updated before created": oneRepo(Ref{Name: "a", Statuses: []Status{{State: "success", CreatedAt: epoch, UpdatedAt: epoch.Add(-1)}}}),
+		"status updated before created": oneRepo(Ref{Name: "a", Statuses: []Status{{State: "success", CreatedAt: Epoch, UpdatedAt: Epoch.Add(-1)}}}),
 		"negative id":                   {Repos: []Repo{{Owner: "a", Name: "b", ID: -1}}},
 		"name ..":                       {Repos: []Repo{{Owner: "a", Name: ".."}}},
 		"no default branch name":        oneRepo(Ref{Tags: []string{"v1"}}),

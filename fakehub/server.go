@@ -9,44 +9,8 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"time"
 )
-
-// Server is a Hub on a loopback TLS listener, for tests: an httptest.Server
-// whose URL is the API base (set a client's BaseURL to URL+"/").
-type Server struct {
-	*httptest.Server
-	Hub  *Hub
-	Cert tls.Certificate // what the server presents
-}
-
-// NewServer starts a Hub for sc on 127.0.0.1 with a random port, presenting
-// cert (with its chain) and speaking HTTP/2 and HTTP/1.1. Close it when done.
-//
-// Client, from httptest, trusts cert's leaf and verifies at the current
-// time; certificates made on a fixed clock need ClientAt.
-func NewServer(sc *Scenario, cert tls.Certificate) *Server {
-	hub := New(sc)
-	ts := httptest.NewUnstartedServer(hub)
-	ts.EnableHTTP2 = true
-	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	// Tests make handshakes fail on purpose; the server's log of them
-	// would go to stderr.
-	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
-	ts.StartTLS()
-	return &Server{Server: ts, Hub: hub, Cert: cert}
-}
-
-// ClientAt is Client verifying the server's certificate as of now instead
-// of the current time, for certificates valid on a test's fixed clock.
-func (s *Server) ClientAt(now time.Time) *http.Client {
-	base := s.Client().Transport.(*http.Transport)
-	tr := base.Clone()
-	tr.TLSClientConfig = base.TLSClientConfig.Clone()
-	tr.TLSClientConfig.Time = func() time.Time { return now }
-	return &http.Client{Transport: tr}
-}
 
 // shutdownGrace is how long ListenAndServe lets requests in flight finish
 // once asked to stop, before it closes their connections.

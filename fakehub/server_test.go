@@ -1,46 +1,18 @@
-package fakehub
+package fakehub_test
 
 import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 
+	. "github.com/clientsecure/clientsecure/fakehub"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
-	"github.com/google/go-github/v93/github"
 )
-
-func TestServerPresentsCertAndSpeaksHTTP2(t *testing.T) {
-	srv := startServer(t, nil)
-	resp, _ := get(t, srv, "GET", "/repos/esp8266/Arduino", nil)
-	good := testcerts.Shared().Good
-	if resp.Proto != "HTTP/2.0" {
-		t.Errorf("protocol %s, want HTTP/2.0", resp.Proto)
-	}
-	if peer := resp.TLS.PeerCertificates; len(peer) != len(good.Chain) || !peer[0].Equal(good.Cert) || !peer[1].Equal(testcerts.Shared().Intermediate.Cert) {
-		t.Errorf("server sent %d certificates, not the good leaf and its intermediate", len(peer))
-	}
-	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
-		t.Errorf("URL %s is not on 127.0.0.1", srv.URL)
-	}
-}
-
-func TestClientAt(t *testing.T) {
-	srv := startServer(t, nil)
-	resp, err := srv.ClientAt(testcerts.Now).Get(srv.URL + "/repos/esp8266/Arduino")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("status %d", resp.StatusCode)
-	}
-}
 
 // A request in flight when the context is cancelled still gets its whole
 // answer; then ListenAndServe returns nil and the port is closed.
@@ -119,21 +91,4 @@ func TestListenAndServeErrors(t *testing.T) {
 	if !errors.As(err, &opErr) || !strings.HasPrefix(err.Error(), "fakehub: listen: ") {
 		t.Errorf("address in use: %v", err)
 	}
-}
-
-func ExampleNewServer() {
-	srv := NewServer(DefaultScenario(), testcerts.Shared().Good.TLS())
-	defer srv.Close()
-
-	base := srv.URL + "/"
-	gh, err := github.NewClient(github.WithHTTPClient(srv.ClientAt(testcerts.Now)), github.WithURLs(&base, &base))
-	if err != nil {
-		panic(err)
-	}
-	cs, _, err := gh.Repositories.GetCombinedStatus(context.Background(), "esp8266", "Arduino", "master", nil)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Printf("%s, %d statuses, %d request\n", cs.GetState(), cs.GetTotalCount(), srv.Hub.Stats().Requests)
-	// Output: success, 2 statuses, 1 request
 }

@@ -1,4 +1,4 @@
-package fakehub
+package fakehub_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v93/github"
+
+	. "github.com/clientsecure/clientsecure/fakehub"
 )
 
 // The document's reply, decoded by go-github as the detector will decode it.
@@ -63,7 +65,7 @@ func TestCombinedStatusBodyStartsAsTheSketchExpects(t *testing.T) {
 }
 
 func TestCombinedState(t *testing.T) {
-	at := func(min int) time.Time { return epoch.Add(time.Duration(min) * time.Minute) }
+	at := func(min int) time.Time { return Epoch.Add(time.Duration(min) * time.Minute) }
 	tests := []struct {
 		name     string
 		statuses []Status

@@ -2,12 +2,8 @@ package watch
 
 import (
 	"context"
-	"crypto/tls"
-	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,76 +13,30 @@ import (
 	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/buildstatus"
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
+	"github.com/clientsecure/clientsecure/internal/fakeclock"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
-// fakeClock moves time forward instead of sleeping, and lets a test act
-// while the watcher "sleeps".
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Time // every SleepUntil's t, in order
-	// onSleep runs after the clock has moved to until; n counts sleeps
-	// from 1. It may cancel the watcher's context.
-	onSleep func(n int, until time.Time)
-}
-
-func newFakeClock() *fakeClock {
+func newFakeClock() *fakeclock.Clock {
 	// Whole seconds, like the rate limit's reset.
-	return &fakeClock{now: testcerts.Now.Truncate(time.Second)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) SleepUntil(ctx context.Context, t time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.sleeps = append(c.sleeps, t)
-	if t.After(c.now) {
-		c.now = t
-	}
-	n, hook := len(c.sleeps), c.onSleep
-	c.mu.Unlock()
-	if hook != nil {
-		hook(n, t)
-	}
-	return ctx.Err()
-}
-
-// waits are the durations of the sleeps, each from the one before
-// (the first from start).
-func (c *fakeClock) waits(start time.Time) []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []time.Duration
-	prev := start
-	for _, t := range c.sleeps {
-		out = append(out, t.Sub(prev))
-		prev = t
-	}
-	return out
+	return fakeclock.New(testcerts.Now.Truncate(time.Second))
 }
 
 // hubFixture is a fakehub on loopback and a buildstatus client of it over a
 // ConditionalTransport, as `status --watch` builds it.
 type hubFixture struct {
-	srv    *fakehub.Server
+	srv    *fakehubtest.Server
 	hub    *fakehub.Hub
 	ct     *buildstatus.ConditionalTransport
 	hc     *http.Client
 	client *buildstatus.Client
-	clock  *fakeClock
+	clock  *fakeclock.Clock
 }
 
 func newHubFixture(t *testing.T, sc *fakehub.Scenario) *hubFixture {
 	t.Helper()
-	srv := fakehub.NewServer(sc, testcerts.Shared().Good.TLS())
+	srv := fakehubtest.NewServer(sc, testcerts.Shared().Good.TLS())
 	t.Cleanup(srv.Close)
 	f := &hubFixture{srv: srv, hub: srv.Hub, clock: newFakeClock()}
 	srv.Hub.SetClock(f.clock.Now)
@@ -145,18 +95,18 @@ func (r *recorder) round(rd Round) error {
 }
 
 // runUntil runs w until its clock's n-th sleep, and returns Run's error.
-func runUntil(t *testing.T, w *Watcher, clock *fakeClock, n int, during func(n int, until time.Time)) error {
+func runUntil(t *testing.T, w *Watcher, clock *fakeclock.Clock, n int, during func(n int, until time.Time)) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	clock.onSleep = func(k int, until time.Time) {
+	clock.OnSleep(func(k int, until time.Time) {
 		if during != nil {
 			during(k, until)
 		}
 		if k >= n {
 			cancel()
 		}
-	}
+	})
 	err := w.Run(ctx)
 	if ctx.Err() == context.DeadlineExceeded {
 		t.Fatal("the watcher did not stop")
@@ -202,16 +152,11 @@ func restartOn(t *testing.T, addr string, sc *fakehub.Scenario) *fakehub.Hub {
 	if err != nil {
 		t.Fatalf("listening again on %s: %v", addr, err)
 	}
-	hub := fakehub.New(sc)
-	ts := httptest.NewUnstartedServer(hub)
-	ts.Listener.Close()
-	ts.Listener = ln
-	ts.EnableHTTP2 = true
-	ts.TLS = &tls.Config{Certificates: []tls.Certificate{testcerts.Shared().Good.TLS()}}
-	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
-	ts.StartTLS()
-	t.Cleanup(ts.Close)
-	return hub
+	srv := fakehubtest.NewUnstartedServer(sc, testcerts.Shared().Good.TLS())
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.Hub
 }
 
 // noLeak fails the test if, once it is done, more goroutines run than

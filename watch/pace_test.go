@@ -97,7 +97,7 @@ func TestErrorsBackOff(t *testing.T) {
 	}
 	runUntil(t, w, clock, 6, nil)
 	want := []time.Duration{time.Minute, 30 * time.Second, time.Minute, 2 * time.Minute, 150 * time.Second, time.Minute}
-	got := clock.waits(start)
+	got := clock.Waits(start)
 	if len(got) != len(want) {
 		t.Fatalf("waits %v, want %v", got, want)
 	}

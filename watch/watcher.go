@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/clientsecure/clientsecure/buildstatus"
@@ -150,12 +149,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // run is the state of one Run.
 type run struct {
-	w      *Watcher
-	clock  Clock
-	rand   func() float64
-	st     []Status
-	cost   []int // requests the last check of each target took
-	rounds int
+	w     *Watcher
+	clock Clock
+	rand  func() float64
+	st    []Status
+	cost  []int // requests the last check of each target took
 
 	serverInterval time.Duration // X-Poll-Interval as last sent
 	rate           Rate
@@ -221,30 +219,20 @@ type checked struct {
 }
 
 // checkAll checks the due targets, at most Concurrency at once, and
-// returns when every check has. On the first poll one goes alone first, so
-// that the others find its connection instead of each dialling one.
+// returns when every check has.
 func (r *run) checkAll(ctx context.Context, due []int) []checked {
-	out := make([]checked, len(due))
 	limit := r.w.Concurrency
 	if limit <= 0 {
 		limit = DefaultConcurrency
 	}
-	first := 0
-	if r.rounds == 0 {
-		out[0] = r.check(ctx, due[0])
-		first = 1
+	outcomes := buildstatus.CheckAll(ctx, len(due), limit, func(ctx context.Context, k int) (*buildstatus.Result, error) {
+		c := r.check(ctx, due[k])
+		return c.res, c.err
+	})
+	out := make([]checked, len(due))
+	for k, o := range outcomes {
+		out[k] = checked{o.Result, o.Err}
 	}
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	for k := first; k < len(due); k++ {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[k] = r.check(ctx, due[k])
-		})
-	}
-	wg.Wait()
-	r.rounds++
 	return out
 }
 

@@ -42,7 +42,7 @@ func TestUnchangedRefCostsOnlyConditionalRequests(t *testing.T) {
 	if last.Rate.Limit != 5000 || last.Rate.Remaining != 4998 {
 		t.Errorf("rate %+v: want 4998 of 5000 left (304s are free)", last.Rate)
 	}
-	for i, d := range f.clock.waits(start) {
+	for i, d := range f.clock.Waits(start) {
 		if d != time.Minute {
 			t.Errorf("wait %d: %v, want the 1m interval", i, d)
 		}
@@ -104,8 +104,8 @@ func TestRateLimitWaitsForReset(t *testing.T) {
 			atSleep = f.hub.Stats()
 		}
 	})
-	if len(f.clock.sleeps) < 1 || f.clock.sleeps[0].Before(reset) {
-		t.Fatalf("slept until %v, want the reset at %v", f.clock.sleeps, reset)
+	if len(f.clock.Sleeps()) < 1 || f.clock.Sleeps()[0].Before(reset) {
+		t.Fatalf("slept until %v, want the reset at %v", f.clock.Sleeps(), reset)
 	}
 	if rec.rounds[0].Wait != WaitRateReset {
 		t.Errorf("wait reason %q", rec.rounds[0].Wait)
@@ -136,7 +136,7 @@ func TestNearlySpentRateLimitWaitsForReset(t *testing.T) {
 	f.hub.SetRateLimit(3, reset)
 	w, rec := f.watcher(mainRef)
 	runUntil(t, w, f.clock, 2, nil)
-	if got := f.clock.sleeps[0]; got.Before(reset) {
+	if got := f.clock.Sleeps()[0]; got.Before(reset) {
 		t.Errorf("slept until %v, want at least the reset %v (1 request left, a poll takes 2)", got, reset)
 	}
 	if rec.rounds[0].Wait != WaitRateReset || rec.rounds[0].Rate.Remaining != 1 {
@@ -157,7 +157,7 @@ func TestLowRateLimitSpreadsPolls(t *testing.T) {
 	// 98 left, 2 kept in reserve, 2 spent a poll: 48 polls in the hour
 	// (and the margin's second) until the reset.
 	want := (time.Hour + time.Second) / 48
-	if got := f.clock.waits(start)[0]; got != want || rec.rounds[0].Wait != WaitPaced {
+	if got := f.clock.Waits(start)[0]; got != want || rec.rounds[0].Wait != WaitPaced {
 		t.Errorf("waited %v (%s), want %v paced", got, rec.rounds[0].Wait, want)
 	}
 }
@@ -168,7 +168,7 @@ func TestPollIntervalHeaderIsHonoured(t *testing.T) {
 	w, rec := f.watcher(mainRef)
 	start := f.clock.Now()
 	runUntil(t, w, f.clock, 2, nil)
-	for i, d := range f.clock.waits(start) {
+	for i, d := range f.clock.Waits(start) {
 		if d != 5*time.Minute || rec.rounds[i].Wait != WaitPollInterval {
 			t.Errorf("wait %d: %v (%s), want 5m from X-Poll-Interval", i, d, rec.rounds[i].Wait)
 		}
@@ -183,7 +183,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	w, rec := f.watcher(mainRef)
 	start := f.clock.Now()
 	runUntil(t, w, f.clock, 1, nil)
-	if got := f.clock.waits(start)[0]; got < 10*time.Minute || rec.rounds[0].Wait != WaitRateReset {
+	if got := f.clock.Waits(start)[0]; got < 10*time.Minute || rec.rounds[0].Wait != WaitRateReset {
 		t.Errorf("waited %v (%s) after a 429 with Retry-After: 600", got, rec.rounds[0].Wait)
 	}
 }
@@ -194,7 +194,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 func TestSurvivesServerRestart(t *testing.T) {
 	sc := pendingScenario()
 	f := newHubFixture(t, sc)
-	addr := f.srv.Listener.Addr().String()
+	addr := f.srv.Addr()
 	w, rec := f.watcher(mainRef)
 	var again *fakehub.Hub
 	runUntil(t, w, f.clock, 3, func(n int, _ time.Time) {

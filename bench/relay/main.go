@@ -43,7 +43,7 @@ import (
 	"time"
 
 	"github.com/clientsecure/clientsecure/devicetls"
-	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 )
 
 const path = "/repos/esp8266/Arduino/commits/master/status"
@@ -83,7 +83,7 @@ func run(dur time.Duration, rounds, conc, idle int, nginxBin string) error {
 	if err != nil {
 		return err
 	}
-	up := fakehub.NewServer(nil, upCert)
+	up := fakehubtest.NewServer(nil, upCert)
 	defer up.Close()
 	rootPEM := filepath.Join(dir, "upstream.pem")
 	os.WriteFile(rootPEM, pemlib.EncodeToMemory(&pemlib.Block{Type: "CERTIFICATE", Bytes: upCert.Certificate[0]}), 0o644)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
@@ -37,7 +38,7 @@ func exitScenario() *fakehub.Scenario {
 // several refs the first present in the order 4, 5, 1, 2, 3, 0.
 func TestStatusExitCodes(t *testing.T) {
 	p := scriptPKI()
-	srv := fakehub.NewServer(exitScenario(), p.Good.TLS())
+	srv := fakehubtest.NewServer(exitScenario(), p.Good.TLS())
 	defer srv.Close()
 	root := writeRoot(t, p)
 	base := []string{"status", "--api-url", srv.URL, "--ca-file", root}

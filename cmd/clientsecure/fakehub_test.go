@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
@@ -25,7 +26,7 @@ var hubs sync.Map // *testscript.TestScript -> *scriptHub
 // scriptHub is a script's fakehub and the counts its last `hub stats`
 // saw, so that each `hub stats` asserts what happened since the previous.
 type scriptHub struct {
-	*fakehub.Server
+	*fakehubtest.Server
 	seen fakehub.Stats
 }
 
@@ -46,14 +47,14 @@ func cmdFakehub(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 	}
 	p := scriptPKI()
-	srv := fakehub.NewServer(sc, p.Good.TLS())
+	srv := fakehubtest.NewServer(sc, p.Good.TLS())
 	ts.Defer(srv.Close)
 	hubs.Store(ts, &scriptHub{Server: srv})
 	root := filepath.Join(ts.Getenv("WORK"), "root.pem")
 	ts.Check(os.WriteFile(root, testcerts.PEM(p.Root.Cert), 0o644))
 	pins := clientsecure.CertificatePins(p.Good.Cert)
 	ts.Setenv("HUB", srv.URL)
-	ts.Setenv("HUB_HOSTPORT", strings.TrimPrefix(srv.URL, "https://"))
+	ts.Setenv("HUB_HOSTPORT", srv.Addr())
 	ts.Setenv("ROOT", root)
 	ts.Setenv("HUB_SHA1", pins.SHA1.String())
 	ts.Setenv("HUB_SPKI", pins.SPKI.String())

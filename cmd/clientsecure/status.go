@@ -113,16 +113,17 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	if token == "" {
 		token = e.getenv("GITHUB_TOKEN")
 	}
+	api := apiConfig{url: apiURL, token: token}
 	if token != "" && trust.Insecure && len(trust.Pins) == 0 {
 		e.warnf("warning: token withheld: --insecure without --pin cannot tell the API server from anyone else")
-		token = ""
+		api.token, api.withheld = "", true
 	}
 	if o.watch.on {
-		return o.runWatch(ctx, e, specs, trust, apiURL, token)
+		return o.runWatch(ctx, e, specs, trust, api)
 	}
 
 	tr := newTracer(e.stderr, o.verbose)
-	client, hc, err := newAPIClient(e, trust, apiURL, token, tr, false)
+	client, hc, err := newAPIClient(e, trust, api, tr, false)
 	if err != nil {
 		return err
 	}
@@ -166,19 +167,30 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	return exitCode(statusExitCode(outcomes), nil)
 }
 
+// apiConfig is where status asks and with which token.
+type apiConfig struct {
+	url      string
+	token    string // "" when anonymous
+	withheld bool   // a token was set but is not sent (--insecure without --pin)
+}
+
 // newAPIClient is the GitHub client of status and --watch: over a verified
 // connection, tracing requests when tr is on, and, for polling
 // (conditional), answering repeated requests with 304s. The conditional
 // store is keyed by URL, not by credentials: one per token, and this
 // client has one token.
-func newAPIClient(e *env, trust *clientsecure.Trust, apiURL, token string, tr *tracer, conditional bool) (*buildstatus.Client, *http.Client, error) {
+func newAPIClient(e *env, trust *clientsecure.Trust, api apiConfig, tr *tracer, conditional bool) (*buildstatus.Client, *http.Client, error) {
 	hc := clientsecure.NewClient(trust)
 	if conditional {
 		hc.Transport = buildstatus.NewConditionalTransport(hc.Transport)
 	}
-	client, err := buildstatus.NewClient(hc, apiURL, token)
+	client, err := buildstatus.NewClient(hc, api.url, api.token)
 	if err != nil {
 		return nil, nil, usageErr(err)
+	}
+	if api.withheld {
+		// Setting GH_TOKEN would not help: it is set, and not sent.
+		client.SetAnonymousHint("the token is withheld without --pin")
 	}
 	client.SetClock(e.now)
 	if tr.on() {
@@ -187,32 +199,21 @@ func newAPIClient(e *env, trust *clientsecure.Trust, apiURL, token string, tr *t
 	return client, hc, nil
 }
 
-// checkAll checks every ref, at most limit at once, sharing hc's verified
-// connections, and returns the outcomes in the order asked.
+// checkAll checks every ref, at most limit at once, sharing the client's
+// verified connections, and returns the outcomes in the order asked.
 func checkAll(ctx context.Context, client *buildstatus.Client, specs []refSpec, limit int) []*outcome {
-	outcomes := make([]*outcome, len(specs))
-	check := func(i int) {
+	results := buildstatus.CheckAll(ctx, len(specs), limit, func(ctx context.Context, i int) (*buildstatus.Result, error) {
 		s := specs[i]
-		res, err := client.Check(ctx, s.owner, s.repo, s.ref)
-		if res == nil {
-			res = &buildstatus.Result{Repo: s.owner + "/" + s.repo, Ref: s.ref, State: buildstatus.StateError, Contexts: []buildstatus.Context{}}
+		return client.Check(ctx, s.owner, s.repo, s.ref)
+	})
+	outcomes := make([]*outcome, len(specs))
+	for i, r := range results {
+		if r.Result == nil {
+			s := specs[i]
+			r.Result = &buildstatus.Result{Repo: s.owner + "/" + s.repo, Ref: s.ref, State: buildstatus.StateError, Contexts: []buildstatus.Context{}}
 		}
-		outcomes[i] = &outcome{Result: res, err: err}
+		outcomes[i] = &outcome{Result: r.Result, err: r.Err}
 	}
-	// All at once: the client holds its requests back until its first one
-	// has a connection, so that over HTTP/2 they all share it.
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	for i := range specs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			check(i)
-		}()
-	}
-	wg.Wait()
 	return outcomes
 }
 
@@ -267,13 +268,14 @@ func outcomeCode(o *outcome) int {
 }
 
 // errText is an error for a Result's "error" field: the identity error's
-// first line (the rest is in the text output), any other error whole.
+// first line (the rest is in the text output), any other as displayErr
+// words it.
 func errText(err error) string {
 	var ie *clientsecure.IdentityError
 	if errors.As(err, &ie) {
 		return fmt.Sprintf("identity of %s not verified: %v", ie.Host, ie.Reason)
 	}
-	return err.Error()
+	return displayErr(err)
 }
 
 // serverInfo is the "server" object of --json: who answered, and why it

@@ -5,9 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
-	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
@@ -22,6 +19,7 @@ import (
 
 	"github.com/clientsecure/clientsecure/buildstatus"
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 )
 
@@ -43,8 +41,7 @@ func manyRefs(n int) (*fakehub.Scenario, []string) {
 // been asked for, and the other way round: a client that fetched a ref's
 // two lists one after the other would hang until its context ended.
 type meetingHub struct {
-	*httptest.Server
-	conns, hellos atomic.Int64
+	*fakehubtest.Server
 
 	mu       sync.Mutex
 	arrived  map[string]chan struct{} // "REF status", "REF check-runs"
@@ -54,28 +51,13 @@ type meetingHub struct {
 
 func startMeetingHub(t *testing.T, sc *fakehub.Scenario) *meetingHub {
 	h := &meetingHub{arrived: map[string]chan struct{}{}, inFlight: map[string]int{}}
-	hub := fakehub.New(sc)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.Server = fakehubtest.NewUnstartedServer(sc, testcerts.Shared().Good.TLS())
+	h.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer h.meet(r)()
-		hub.ServeHTTP(w, r)
-	}))
-	srv.EnableHTTP2 = true
-	srv.TLS = &tls.Config{
-		Certificates: []tls.Certificate{testcerts.Shared().Good.TLS()},
-		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
-			h.hellos.Add(1)
-			return nil, nil
-		},
-	}
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			h.conns.Add(1)
-		}
-	}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	h.Server = srv
+		h.Hub.ServeHTTP(w, r)
+	})
+	h.Start()
+	t.Cleanup(h.Close)
 	return h
 }
 
@@ -150,7 +132,7 @@ func TestStatusManyRefsShareOneConnection(t *testing.T) {
 	if code != exitOK || strings.Count(stdout.String(), ": success") != refs {
 		t.Fatalf("exit %d, want %d refs green\nstdout:\n%s\nstderr:\n%s", code, refs, stdout.String(), stderr.String())
 	}
-	got := [5]int64{connects.Load(), handshakes.Load(), verified.Load(), srv.conns.Load(), srv.hellos.Load()}
+	got := [5]int64{connects.Load(), handshakes.Load(), verified.Load(), srv.Conns(), srv.Handshakes()}
 	if got != [5]int64{1, 1, 1, 1, 1} {
 		t.Errorf("client connects, handshakes, verified; server connections, hellos = %v, want one of each", got)
 	}

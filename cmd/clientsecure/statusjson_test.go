@@ -5,14 +5,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
 )
 
 // status --json has DESIGN.md's shape, every key in every result, for a
 // verdict and for an error alike.
 func TestStatusJSONShape(t *testing.T) {
 	p := scriptPKI()
-	srv := fakehub.NewServer(exitScenario(), p.Good.TLS())
+	srv := fakehubtest.NewServer(exitScenario(), p.Good.TLS())
 	defer srv.Close()
 	code, stdout, stderr := runCmd(t, "status", "--json", "--api-url", srv.URL, "--ca-file", writeRoot(t, p), "o/r@green", "o/r@red", "o/nope@main")
 	if code != exitError {

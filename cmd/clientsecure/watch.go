@@ -97,9 +97,9 @@ func (w *watchOptions) validate() error {
 // runWatch is `status --watch`: the one-shot status's client, made
 // conditional, driven by a watch.Watcher until ctx ends or, with
 // --exit-on-done, nothing is pending.
-func (o *statusOptions) runWatch(ctx context.Context, e *env, specs []refSpec, trust *clientsecure.Trust, apiURL, token string) error {
+func (o *statusOptions) runWatch(ctx context.Context, e *env, specs []refSpec, trust *clientsecure.Trust, api apiConfig) error {
 	tr := newTracer(e.stderr, o.verbose)
-	client, hc, err := newAPIClient(e, trust, apiURL, token, tr, true)
+	client, hc, err := newAPIClient(e, trust, api, tr, true)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (o *statusOptions) runWatch(ctx context.Context, e *env, specs []refSpec, t
 	hook := newHook(o.watch.exec, o.watch.execTimeout, e, o.json)
 	var feed *watch.Feed
 	if o.watch.cctray != "" {
-		feed = watch.NewFeed(apiURL, targets, clock.Now())
+		feed = watch.NewFeed(api.url, targets, clock.Now())
 		stop, err := serveFeed(ctx, o.watch.cctray, feed, e)
 		if err != nil {
 			return err

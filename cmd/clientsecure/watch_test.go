@@ -20,42 +20,11 @@ import (
 	"github.com/clientsecure/clientsecure"
 	"github.com/clientsecure/clientsecure/buildstatus"
 	"github.com/clientsecure/clientsecure/fakehub"
+	"github.com/clientsecure/clientsecure/fakehubtest"
+	"github.com/clientsecure/clientsecure/internal/fakeclock"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
 	"github.com/clientsecure/clientsecure/watch"
 )
-
-// stepClock is the watch's clock in these tests: each sleep moves time
-// forward at once, then lets the test act (change the hub, read the feed,
-// stop the watch).
-type stepClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	sleeps  int
-	onSleep func(n int)
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) SleepUntil(ctx context.Context, t time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	if t.After(c.now) {
-		c.now = t
-	}
-	c.sleeps++
-	n, hook := c.sleeps, c.onSleep
-	c.mu.Unlock()
-	if hook != nil {
-		hook(n)
-	}
-	return ctx.Err()
-}
 
 // lockedBuffer is written by the command and its hooks, read by the test.
 type lockedBuffer struct {
@@ -76,11 +45,11 @@ func (b *lockedBuffer) String() string {
 }
 
 // watchFixture runs `clientsecure status --watch` in-process against a
-// fakehub on loopback, on a stepClock.
+// fakehub on loopback, on a fake clock.
 type watchFixture struct {
-	srv            *fakehub.Server
+	srv            *fakehubtest.Server
 	root           string
-	clock          *stepClock
+	clock          *fakeclock.Clock
 	stdout, stderr *lockedBuffer
 	cancel         context.CancelFunc
 }
@@ -88,13 +57,13 @@ type watchFixture struct {
 func newWatchFixture(t *testing.T) *watchFixture {
 	t.Helper()
 	p := scriptPKI()
-	srv := fakehub.NewServer(watchScenario(), p.Good.TLS())
+	srv := fakehubtest.NewServer(watchScenario(), p.Good.TLS())
 	t.Cleanup(srv.Close)
 	root := filepath.Join(t.TempDir(), "root.pem")
 	if err := os.WriteFile(root, testcerts.PEM(p.Root.Cert), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f := &watchFixture{srv: srv, root: root, clock: &stepClock{now: time.Now().Truncate(time.Second)},
+	f := &watchFixture{srv: srv, root: root, clock: fakeclock.New(time.Now().Truncate(time.Second)),
 		stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
 	srv.Hub.SetClock(f.clock.Now)
 	srv.Hub.SetRateLimit(5000, f.clock.Now().Add(time.Hour))
@@ -125,7 +94,7 @@ func (f *watchFixture) run(t *testing.T, stopAt int, during func(n int), args ..
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	f.cancel = cancel
-	f.clock.onSleep = func(n int) {
+	f.clock.OnSleep(func(n int, _ time.Time) {
 		if during != nil {
 			during(n)
 		}
@@ -136,7 +105,7 @@ func (f *watchFixture) run(t *testing.T, stopAt int, during func(n int), args ..
 			t.Errorf("still watching after %d polls", n)
 			cancel()
 		}
-	}
+	})
 	watchClock = f.clock
 	defer func() { watchClock = nil }()
 	e := &env{
