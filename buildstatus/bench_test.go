@@ -89,7 +89,7 @@ func BenchmarkCheck(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			res, err := c.Check(ctx, "esp8266", "Arduino", "master")
+			res, err := c.Check(ctx, Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{})
 			if err != nil || res.State != StateSuccess {
 				b.Fatalf("%+v %v", res, err)
 			}

@@ -2,6 +2,7 @@ package buildstatus
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/google/go-github/v93/github"
@@ -9,22 +10,45 @@ import (
 
 // Result is the verdict for one ref.
 type Result struct {
-	Repo     string    `json:"repo"` // OWNER/REPO
-	Ref      string    `json:"ref"`  // as asked, or the default branch's name
-	SHA      string    `json:"sha"`  // the commit the contexts belong to
+	Repo string `json:"repo"` // OWNER/REPO
+	// Ref is the ref as asked, the default branch's name, or a pull
+	// request's head branch (as the head repository names it).
+	Ref      string    `json:"ref"`
+	Pull     int       `json:"pull,omitempty"` // the pull request's number, for a Target with Pull
+	SHA      string    `json:"sha"`            // the commit the contexts belong to
 	State    State     `json:"state"`
 	Contexts []Context `json:"contexts"` // never nil, so that JSON shows []
-	Error    string    `json:"error,omitempty"`
+	// Missing names each expected or required check that has not
+	// reported; never nil.
+	Missing []string `json:"missing"`
+	Error   string   `json:"error,omitempty"`
 
+	// Notes are what a user should know about how the verdict was drawn
+	// ("main requires no checks: counting every check"); not part of the
+	// JSON, because they are not part of the verdict.
+	Notes []string `json:"-"`
 	// Usage is what fetching this Result cost, errors included; it is not
 	// part of the JSON.
 	Usage Usage `json:"-"`
 }
 
+// Want is what a Check requires beyond a green result. The zero Want asks
+// for nothing more.
+type Want struct {
+	// Expect names contexts or checks that must be present: while one is
+	// missing, the verdict is at best pending.
+	Expect []string
+	// Required counts only the checks the branch requires (its rules and
+	// classic protection; a pull request's base branch), and a required
+	// one that has not reported is missing. A branch that requires
+	// nothing is noted, and then every check counts.
+	Required bool
+}
+
 // DefaultBranch returns the name of the repository's default branch.
 func (c *Client) DefaultBranch(ctx context.Context, owner, repo string) (string, error) {
 	if err := validateNames(owner, repo, ""); err != nil {
-		return "", err
+		return "", fmt.Errorf("buildstatus: %w", err)
 	}
 	r, resp, err := c.gh.Repositories.Get(ctx, owner, repo)
 	if err != nil {
@@ -37,24 +61,17 @@ func (c *Client) DefaultBranch(ctx context.Context, owner, repo string) (string,
 	return branch, nil
 }
 
-// Check fetches every commit status and every check run of ref (""
-// means the default branch), both lists at once, and reduces them to one
-// verdict.
+// Check fetches every commit status and every check run of the target's
+// commit, both lists at once (and with w.Required the branch's
+// requirements beside them), and reduces them to one verdict.
 //
 // On error the Result is still returned, with Repo and Ref filled, State
 // StateError and Error set, ready to print beside the others.
-func (c *Client) Check(ctx context.Context, owner, repo, ref string) (*Result, error) {
-	res := &Result{Repo: owner + "/" + repo, Ref: ref, Contexts: []Context{}}
+func (c *Client) Check(ctx context.Context, t Target, w Want) (*Result, error) {
+	res := &Result{Repo: t.Owner + "/" + t.Repo, Ref: t.Ref, Pull: t.Pull, Contexts: []Context{}, Missing: []string{}}
 	ctx, usage := withUsage(ctx)
 	defer func() { res.Usage = usage.usage() }()
-	err := validateNames(owner, repo, ref)
-	if err == nil && ref == "" {
-		ref, err = c.DefaultBranch(ctx, owner, repo)
-		res.Ref = ref
-	}
-	if err == nil {
-		err = c.check(ctx, owner, repo, ref, res)
-	}
+	err := c.check(ctx, t, w, res)
 	if err != nil {
 		res.State, res.Error = StateError, err.Error()
 		return res, err
@@ -62,7 +79,49 @@ func (c *Client) Check(ctx context.Context, owner, repo, ref string) (*Result, e
 	return res, nil
 }
 
-func (c *Client) check(ctx context.Context, owner, repo, ref string, res *Result) error {
+// Checker is Check with w bound: the function a poller (package watch)
+// calls for each target.
+func (c *Client) Checker(w Want) func(context.Context, Target) (*Result, error) {
+	return func(ctx context.Context, t Target) (*Result, error) { return c.Check(ctx, t, w) }
+}
+
+func (c *Client) check(ctx context.Context, t Target, w Want, res *Result) error {
+	if err := validateNames(t.Owner, t.Repo, t.Ref); err != nil {
+		return fmt.Errorf("buildstatus: %w", err)
+	}
+	if t.Pull < 0 || t.Pull > 0 && t.Ref != "" {
+		return fmt.Errorf("buildstatus: a target is a ref or a pull request, not both")
+	}
+	// ref is the commit to read, branch the one whose requirements count.
+	ref, branch := t.Ref, t.Ref
+	switch {
+	case t.Pull > 0:
+		pr, err := c.pull(ctx, t.Owner, t.Repo, t.Pull)
+		if err != nil {
+			return err
+		}
+		res.Ref, ref, branch = pr.headRef, pr.sha, pr.baseRef
+	case ref == "":
+		var err error
+		if ref, err = c.DefaultBranch(ctx, t.Owner, t.Repo); err != nil {
+			return err
+		}
+		res.Ref, branch = ref, ref
+	}
+	var req *requirements
+	if w.Required {
+		req = &requirements{}
+	}
+	if err := c.read(ctx, t.Owner, t.Repo, ref, branch, req, res); err != nil {
+		return err
+	}
+	res.State, res.Missing, res.Notes = judge(res.Contexts, w.Expect, req, branch, res.Notes)
+	return nil
+}
+
+// read fills res's SHA and contexts from both lists of ref and, when req is
+// not nil, req from branch's rules and protection, all requests at once.
+func (c *Client) read(ctx context.Context, owner, repo, ref, branch string, req *requirements, res *Result) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -81,6 +140,13 @@ func (c *Client) check(ctx context.Context, owner, repo, ref string, res *Result
 	}
 	var statuses listing[*github.RepoStatus]
 	var wg sync.WaitGroup
+	if req != nil {
+		wg.Go(func() {
+			if err := c.required(ctx, owner, repo, branch, req); err != nil {
+				fail(err)
+			}
+		})
+	}
 	wg.Go(func() {
 		var err error
 		if statuses, err = c.statuses(ctx, owner, repo, ref); err != nil {
@@ -110,6 +176,6 @@ func (c *Client) check(ctx context.Context, owner, repo, ref string, res *Result
 	if res.SHA == "" {
 		res.SHA = runs.sha
 	}
-	res.State, res.Contexts = Reduce(statuses.items, runs.items)
+	_, res.Contexts = Reduce(statuses.items, runs.items)
 	return nil
 }

@@ -41,7 +41,7 @@ func checkRun(name, status, conclusion string) fakehub.CheckRun {
 func TestCheckTheDocumentsReply(t *testing.T) {
 	srv, hc := startHub(t, nil)
 	c := newTestClient(t, hc, srv.URL, testToken)
-	res, err := c.Check(testCtx(t), "esp8266", "Arduino", "")
+	res, err := c.Check(testCtx(t), Target{Owner: "esp8266", Repo: "Arduino", Ref: ""}, Want{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestCheckVerdicts(t *testing.T) {
 		}}, StateSuccess, 2},
 		{"stale", fakehub.Ref{CheckRuns: []fakehub.CheckRun{
 			checkRun("build", "completed", "success"), checkRun("old", "completed", "stale"),
-		}}, StatePending, 2},
+		}}, StateFailure, 2}, // stale is final: it never turns green
 		{"cancelled", fakehub.Ref{CheckRuns: []fakehub.CheckRun{
 			checkRun("build", "completed", "success"), checkRun("test", "completed", "cancelled"),
 		}}, StateFailure, 2},
@@ -105,7 +105,7 @@ func TestCheckVerdicts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, hc := startHub(t, oneRef(tc.ref))
-			res, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "acme", "widget", "main")
+			res, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func TestCheckReadsEveryPage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, hc := startHub(t, oneRef(tc.ref))
 			c := newTestClient(t, hc, srv.URL, "")
-			res, err := c.Check(testCtx(t), "acme", "widget", "main")
+			res, err := c.Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func TestLaterPagesAskForTheCommit(t *testing.T) {
 	c := newTestClient(t, hc, srv.URL, "")
 	var lines []string
 	c.SetTrace(func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) })
-	res, err := c.Check(testCtx(t), "acme", "widget", "main")
+	res, err := c.Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 	if err != nil || res.State != StateSuccess || res.SHA != "1111111111111111111111111111111111111111" {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -178,7 +178,7 @@ func TestLaterPagesAskForTheCommit(t *testing.T) {
 
 func TestEnterpriseAPIPath(t *testing.T) {
 	srv, hc := startHub(t, nil)
-	res, err := newTestClient(t, hc, srv.URL+"/api/v3", "").Check(testCtx(t), "esp8266", "Arduino", "master")
+	res, err := newTestClient(t, hc, srv.URL+"/api/v3", "").Check(testCtx(t), Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{})
 	if err != nil || res.State != StateSuccess {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -193,7 +193,7 @@ func TestDefaultBranch(t *testing.T) {
 	if b, err := c.DefaultBranch(testCtx(t), "acme", "widget"); err != nil || b != "trunk" {
 		t.Errorf("DefaultBranch: %q %v", b, err)
 	}
-	res, err := c.Check(testCtx(t), "acme", "widget", "")
+	res, err := c.Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: ""}, Want{})
 	if err != nil || res.Ref != "trunk" || res.State != StateFailure {
 		t.Errorf("Check of the default branch: %+v %v", res, err)
 	}
@@ -206,7 +206,7 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 	t.Run("401 bad token", func(t *testing.T) {
 		srv, hc := startHub(t, sc)
 		srv.Hub.RequireToken("the-right-one")
-		_, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "acme", "widget", "main")
+		_, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 		if ae := apiError(t, err, Unauthorized); ae.StatusCode != 401 || !strings.Contains(ae.Message, "check GH_TOKEN/GITHUB_TOKEN") {
 			t.Errorf("%+v", ae)
 		}
@@ -218,7 +218,7 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 		srv.Hub.SetRateLimit(0, reset)
 		c := newTestClient(t, hc, srv.URL, testToken)
 		c.SetClock(func() time.Time { return now })
-		res, err := c.Check(testCtx(t), "acme", "widget", "main")
+		res, err := c.Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 		ae := apiError(t, err, RateLimited)
 		if u := res.Usage; u.Remaining != 0 || !u.Reset.Equal(reset) {
 			t.Errorf("usage %+v: want 0 remaining until %v", u, reset)
@@ -234,7 +234,7 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 		srv, hc := startHub(t, sc)
 		srv.Hub.SetRetryAfter(42)
 		srv.Hub.FailNext(429, 1)
-		_, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "acme", "widget", "main")
+		_, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 		if ae := apiError(t, err, RateLimited); ae.StatusCode != 429 || ae.RetryAfter != 42*time.Second ||
 			!strings.Contains(ae.Message, "retry after 42s") {
 			t.Errorf("%+v", ae)
@@ -242,7 +242,7 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 	})
 	t.Run("404 unknown repository", func(t *testing.T) {
 		srv, hc := startHub(t, sc)
-		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "acme", "nothing", "main")
+		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "acme", Repo: "nothing", Ref: "main"}, Want{})
 		if ae := apiError(t, err, NotFound); !strings.Contains(ae.Message, "repository or ref not found (or private: set GH_TOKEN or GITHUB_TOKEN)") {
 			t.Errorf("%+v", ae)
 		}
@@ -250,18 +250,18 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 	t.Run("404 private without a token", func(t *testing.T) {
 		srv, hc := startHub(t, sc)
 		srv.Hub.RequireToken(testToken)
-		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "acme", "secret", "")
+		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "acme", Repo: "secret", Ref: ""}, Want{})
 		if ae := apiError(t, err, NotFound); !strings.Contains(ae.Message, "repository not found (or private: set GH_TOKEN or GITHUB_TOKEN)") {
 			t.Errorf("%+v", ae)
 		}
-		res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "acme", "secret", "")
+		res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), Target{Owner: "acme", Repo: "secret", Ref: ""}, Want{})
 		if err != nil || res.State != StateNoStatus {
 			t.Errorf("with the token: %+v %v", res, err)
 		}
 	})
 	t.Run("422 unknown ref", func(t *testing.T) {
 		srv, hc := startHub(t, sc)
-		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "acme", "widget", "no-such-branch")
+		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "no-such-branch"}, Want{})
 		if ae := apiError(t, err, Invalid); ae.StatusCode != 422 || !strings.Contains(ae.Message, "no commit found for ref") {
 			t.Errorf("%+v", ae)
 		}
@@ -269,14 +269,14 @@ func TestCheckErrorsFromFakehub(t *testing.T) {
 	t.Run("502", func(t *testing.T) {
 		srv, hc := startHub(t, sc)
 		srv.Hub.FailNext(502, 1)
-		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "acme", "widget", "main")
+		_, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 		apiError(t, err, Server)
 	})
 }
 
 func TestNoTokenMeansNoAuthorization(t *testing.T) {
 	srv, hc := startHub(t, nil)
-	if _, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "esp8266", "Arduino", "master"); err != nil {
+	if _, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{}); err != nil {
 		t.Fatal(err)
 	}
 	if st := srv.Hub.Stats(); st.Requests != 2 || st.WithToken != 0 {
@@ -291,7 +291,7 @@ func TestInvalidNamesNeverReachTheServer(t *testing.T) {
 		{"", "r", "main"}, {"o", "", "main"}, {"..", "r", "main"}, {"o", "r?x=1", "main"},
 		{"o/../x", "r", "main"}, {"o", "r", "a/../../b"}, {"o", "r", "a b"}, {"o", "r", "x\n"}, {"o", "r", "/main"},
 	} {
-		res, err := c.Check(testCtx(t), tc[0], tc[1], tc[2])
+		res, err := c.Check(testCtx(t), Target{Owner: tc[0], Repo: tc[1], Ref: tc[2]}, Want{})
 		if err == nil || res.State != StateError {
 			t.Errorf("Check%q: %+v %v, want an error", tc, res, err)
 			continue
@@ -315,7 +315,7 @@ func TestWatchingAnUnchangedRefCostsNothing(t *testing.T) {
 
 	const K = 5
 	for i := range K {
-		res, err := c.Check(testCtx(t), "acme", "widget", "main")
+		res, err := c.Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 		if err != nil || res.State != StatePending || len(res.Contexts) != 2 {
 			t.Fatalf("poll %d: %+v %v", i, res, err)
 		}
@@ -341,7 +341,7 @@ func TestWatchingAnUnchangedRefCostsNothing(t *testing.T) {
 	srv.Hub.Update(func(sc *fakehub.Scenario) {
 		sc.Repos[0].Refs[0].CheckRuns[0] = checkRun("build", "completed", "failure")
 	})
-	res, err := c.Check(testCtx(t), "acme", "widget", "main")
+	res, err := c.Check(testCtx(t), Target{Owner: "acme", Repo: "widget", Ref: "main"}, Want{})
 	if err != nil || res.State != StateFailure {
 		t.Fatalf("after the change: %+v %v", res, err)
 	}

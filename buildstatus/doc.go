@@ -8,11 +8,13 @@
 // A ref's CI results come from two APIs: commit statuses (older CI services,
 // Travis CI, codecov) and check runs (GitHub Actions and apps). Both are read
 // completely, every page of each, and [Reduce] keeps the latest status per
-// context and the latest check run per name, then classifies each:
+// context and the latest check run per app and name (two apps may report a
+// check of the same name), then classifies each:
 //
 //   - failure: status failure or error; check conclusion failure, timed_out,
-//     cancelled, action_required or startup_failure
-//   - pending: status pending; a check run not yet completed; conclusion stale
+//     cancelled, action_required, startup_failure or stale (GitHub marks a
+//     run stale after 14 days incomplete: it is final)
+//   - pending: status pending; a check run not yet completed
 //   - success: status success; conclusion success, neutral or skipped
 //
 // The overall state is failure if any context failed, else pending if any is
@@ -27,11 +29,30 @@
 // user can see what it was.
 //
 // Both lists are read page by page (100 a page) until the server stops
-// sending a "next" link. Pages after the first ask for the commit SHA the
+// sending a "next" link; a list sent without any Link header whose
+// total_count is more than its pages held is paged on explicitly (GitHub
+// documents no Link header on the combined status). Pages after the first ask for the commit SHA the
 // first page named, not the branch, and if the branch moved between the two
 // lists the check runs are read again at the statuses' commit: a verdict
 // never mixes two commits. A listing shorter than its total_count is read
 // once more, then refused as malformed.
+//
+// # Targets, expected and required checks
+//
+// A [Target] is a ref (the default branch when empty) or a pull request,
+// whose verdict is its head commit's, a fork's included. [ParseSpec] reads
+// the forms users write and paste, GitHub Enterprise hosts included.
+//
+// [Want] adds what must be present. Expect names checks that must have
+// reported; Required reads the checks the branch requires, from its rules
+// (GET /repos/{o}/{r}/rules/branches/{branch}) and its classic protection
+// together, concurrently with the two lists, and then only the required
+// checks count. A required check from a named app is fulfilled only by a
+// check run of that app. A missing check makes the verdict at best
+// pending: a workflow that has not started yet is not green. Classic
+// protection that the token may not read (403, 404) and a GitHub
+// Enterprise Server without rulesets (404) are notes in [Result.Notes],
+// not errors.
 //
 // # Client
 //

@@ -78,7 +78,7 @@ func TestHTTPErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := hostile(t, tc.path, tc.handler)
-			res, err := c.Check(testCtx(t), "o", "r", "main")
+			res, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 			ae := apiError(t, err, tc.kind)
 			if ae.StatusCode != tc.code {
 				t.Errorf("status code %d, want %d", ae.StatusCode, tc.code)
@@ -102,7 +102,7 @@ func TestPrimaryRateLimitSaysWhenItResets(t *testing.T) {
 				"X-RateLimit-Limit", "5000", "X-RateLimit-Remaining", "0",
 				"X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10)))
 			c.SetClock(func() time.Time { return now })
-			_, err := c.Check(testCtx(t), "o", "r", "main")
+			_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 			ae := apiError(t, err, RateLimited)
 			if !ae.Reset.Equal(reset) {
 				t.Errorf("Reset %v, want %v", ae.Reset, reset)
@@ -118,7 +118,7 @@ func TestPrimaryRateLimitSaysWhenItResets(t *testing.T) {
 func TestAnonymousHints(t *testing.T) {
 	srv, hc := tlsServer(t, jsonError(404, `{"message":"Not Found"}`))
 	c := newTestClient(t, hc, srv.URL, "")
-	_, err := c.Check(testCtx(t), "o", "r", "main")
+	_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	ae := apiError(t, err, NotFound)
 	if want := "repository or ref not found (or private: set GH_TOKEN or GITHUB_TOKEN)"; !strings.Contains(ae.Message, want) {
 		t.Errorf("anonymous 404: %q lacks %q", ae.Message, want)
@@ -129,13 +129,13 @@ func TestAnonymousHints(t *testing.T) {
 	}
 
 	srv, hc = tlsServer(t, jsonError(401, `{"message":"Requires authentication"}`))
-	_, err = newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "o", "r", "main")
+	_, err = newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	if ae := apiError(t, err, Unauthorized); !strings.Contains(ae.Message, "set GH_TOKEN or GITHUB_TOKEN") {
 		t.Errorf("anonymous 401: %q", ae.Message)
 	}
 
 	srv, hc = tlsServer(t, jsonError(429, `{"message":"slow down"}`, "Retry-After", "5"))
-	_, err = newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "o", "r", "main")
+	_, err = newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	if ae := apiError(t, err, RateLimited); !strings.Contains(ae.Message, "set GH_TOKEN") || ae.RetryAfter != 5*time.Second {
 		t.Errorf("anonymous 429: %q, RetryAfter %v", ae.Message, ae.RetryAfter)
 	}
@@ -180,7 +180,7 @@ func TestMalformedBodies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, host := hostile(t, tc.path, tc.handler)
-			_, err := c.Check(testCtx(t), "o", "r", "main")
+			_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 			ae := apiError(t, err, Malformed)
 			if !strings.HasPrefix(ae.Message, "malformed response from "+host+": ") || !strings.Contains(ae.Message, tc.detail) {
 				t.Errorf("message %q, want malformed response from %s: ...%s...", ae.Message, host, tc.detail)
@@ -206,7 +206,7 @@ func TestBodyOverCap(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, host := hostile(t, "check-runs", tc.handler)
-			_, err := c.Check(testCtx(t), "o", "r", "main")
+			_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 			ae := apiError(t, err, TooLarge)
 			if want := "response from " + host + " is larger than 10 MiB"; !strings.Contains(ae.Message, want) {
 				t.Errorf("message %q lacks %q", ae.Message, want)
@@ -269,7 +269,7 @@ func TestTimeoutFromContext(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(testCtx(t), 100*time.Millisecond)
 	defer cancel()
-	res, err := c.Check(ctx, "o", "r", "main")
+	res, err := c.Check(ctx, Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want context.DeadlineExceeded", err)
 	}
@@ -287,7 +287,7 @@ func TestServerEchoingTheTokenIsRedacted(t *testing.T) {
 		w.WriteHeader(422)
 		fmt.Fprintf(w, `{"message":"No commit found for %s"}`, r.Header.Get("Authorization"))
 	})
-	_, err := c.Check(testCtx(t), "o", "r", "main")
+	_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	ae := apiError(t, err, Invalid) // apiError checks the text for the token
 	if !strings.Contains(ae.Message, "[redacted]") {
 		t.Errorf("message %q: expected the echoed token redacted", ae.Message)

@@ -128,7 +128,7 @@ func TestHostileBodiesStayUnderTheMemoryCap(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, host := hostile(t, "check-runs", tc.handler)
 			var err error
-			n := allocated(func() { _, err = c.Check(testCtx(t), "o", "r", "main") })
+			n := allocated(func() { _, err = c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{}) })
 			t.Logf("allocated %.1f MiB", float64(n)/(1<<20))
 			if tc.kind == "" {
 				if err != nil {
@@ -151,7 +151,7 @@ func TestPageLongerThanAskedIsRefused(t *testing.T) {
 	c, _ := hostile(t, "check-runs", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"total_count":101,"check_runs":[`+strings.Repeat(`{"id":1,"name":"a"},`, 100)+`{"id":2,"name":"b"}]}`)
 	})
-	_, err := c.Check(testCtx(t), "o", "r", "main")
+	_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	if ae := apiError(t, err, Malformed); !strings.Contains(ae.Message, "page 1 lists 101 items, more than the 100 asked for") {
 		t.Errorf("message %q", ae.Message)
 	}
@@ -199,7 +199,7 @@ func TestHostileAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, _ := hostile(t, "check-runs", tc.handler)
-			res, err := c.Check(testCtx(t), "o", "r", "main")
+			res, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 			if tc.kind != "" {
 				apiError(t, err, tc.kind)
 			} else {
@@ -249,7 +249,7 @@ func TestHTTP2StreamReset(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	_, err := newTestClient(t, trustingClient(t), srv.URL, testToken).Check(testCtx(t), "o", "r", "main")
+	_, err := newTestClient(t, trustingClient(t), srv.URL, testToken).Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	checkErrorText(t, err)
 	if err == nil || !strings.Contains(err.Error(), "reading the answer from "+strings.TrimPrefix(srv.URL, "https://")) ||
 		!strings.Contains(err.Error(), "INTERNAL_ERROR") {
@@ -277,7 +277,7 @@ func TestSlowDripIsCutOffByTheContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	res, err := c.Check(ctx, "o", "r", "main")
+	res, err := c.Check(ctx, Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	t.Logf("gave up after %v", time.Since(start).Round(time.Millisecond))
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out waiting for 127.0.0.1:") {
 		t.Fatalf("got %v, want a timeout naming the server", err)
@@ -365,7 +365,7 @@ func TestTokenEchoedInGoAwayIsRedacted(t *testing.T) {
 			go goAwayOnFirstRequest(conn, []byte("echo: Bearer "+testToken))
 		}
 	}()
-	_, err = newTestClient(t, trustingClient(t), "https://"+ln.Addr().String(), testToken).Check(testCtx(t), "o", "r", "main")
+	_, err = newTestClient(t, trustingClient(t), "https://"+ln.Addr().String(), testToken).Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	checkErrorText(t, err) // fails on the token
 	if err == nil || !strings.Contains(err.Error(), "GOAWAY") || !strings.Contains(err.Error(), "[redacted]") {
 		t.Fatalf("got %v, want the GOAWAY error with the echoed token redacted", err)

@@ -24,7 +24,7 @@ func TestCheckOverTheVerifiedClient(t *testing.T) {
 	good := clientsecure.CertificatePins(testcerts.Shared().Good.Cert).SHA1
 	hc := clientsecure.NewClient(verifiedClient(good))
 	t.Cleanup(hc.CloseIdleConnections)
-	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "esp8266", "Arduino", "")
+	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), Target{Owner: "esp8266", Repo: "Arduino", Ref: ""}, Want{})
 	if err != nil || res.State != StateSuccess {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -35,7 +35,7 @@ func TestPinMismatchSendsNothing(t *testing.T) {
 	stale := clientsecure.CertificatePins(testcerts.Shared().WrongHost.Cert).SHA1 // the document's stale fingerprint
 	hc := clientsecure.NewClient(verifiedClient(stale))
 	t.Cleanup(hc.CloseIdleConnections)
-	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "esp8266", "Arduino", "master")
+	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{})
 	var ie *clientsecure.IdentityError
 	if !errors.As(err, &ie) || ie.Reason != clientsecure.ReasonPinMismatch {
 		t.Fatalf("got %v, want a pin mismatch *clientsecure.IdentityError in the chain", err)

@@ -27,6 +27,9 @@ type page[T any] struct {
 	sha   string
 	total int
 	next  int // the next page's number, 0 for none
+	// linkless: the answer had no Link header at all, so no "next" says
+	// nothing about whether there is more (see paginate).
+	linkless bool
 }
 
 type pageFunc[T any] func(ctx context.Context, ref string, n int) (page[T], error)
@@ -34,6 +37,11 @@ type pageFunc[T any] func(ctx context.Context, ref string, n int) (page[T], erro
 // paginate reads every page. After the first page it asks for the commit
 // the server named rather than ref, so that a branch moving meanwhile
 // cannot mix two commits' results.
+//
+// Pages are followed by their Link header's "next". A list whose answers
+// carry no Link header at all (GitHub documents none on the combined
+// status) and whose total_count is more than its pages have delivered is
+// paged explicitly, until a page comes back empty.
 func paginate[T any](ctx context.Context, c *Client, ref string, get pageFunc[T]) (listing[T], error) {
 	var out listing[T]
 	for n, count := 1, 1; ; count++ {
@@ -50,6 +58,9 @@ func paginate[T any](ctx context.Context, c *Client, ref string, get pageFunc[T]
 		out.total = p.total
 		if n == 1 && p.sha != "" {
 			out.sha, ref = p.sha, p.sha
+		}
+		if p.next == 0 && p.linkless && len(p.items) > 0 && len(out.items) < p.total {
+			p.next = n + 1
 		}
 		switch {
 		case p.next == 0:
@@ -93,7 +104,7 @@ func (c *Client) statuses(ctx context.Context, owner, repo, ref string) (listing
 		if cs == nil || cs.TotalCount == nil {
 			return page[*github.RepoStatus]{}, c.malformed(resp, "the commit status has no total_count", nil)
 		}
-		return page[*github.RepoStatus]{items: cs.Statuses, sha: cs.GetSHA(), total: cs.GetTotalCount(), next: resp.NextPage}, nil
+		return page[*github.RepoStatus]{items: cs.Statuses, sha: cs.GetSHA(), total: cs.GetTotalCount(), next: resp.NextPage, linkless: linkless(resp)}, nil
 	}
 	contexts := func(all []*github.RepoStatus) int { return len(latestStatuses(all)) }
 	return complete(ctx, c, ref, "statuses", get, contexts)
@@ -109,7 +120,7 @@ func (c *Client) checkRuns(ctx context.Context, owner, repo, ref string) (listin
 		if res == nil || res.Total == nil {
 			return page[*github.CheckRun]{}, c.malformed(resp, "the check run list has no total_count", nil)
 		}
-		p := page[*github.CheckRun]{items: res.CheckRuns, total: res.GetTotal(), next: resp.NextPage}
+		p := page[*github.CheckRun]{items: res.CheckRuns, total: res.GetTotal(), next: resp.NextPage, linkless: linkless(resp)}
 		for _, r := range res.CheckRuns {
 			if r.GetHeadSHA() != "" {
 				p.sha = r.GetHeadSHA()
@@ -128,4 +139,8 @@ func (c *Client) checkRuns(ctx context.Context, owner, repo, ref string) (listin
 		return len(seen)
 	}
 	return complete(ctx, c, ref, "check runs", get, ids)
+}
+
+func linkless(resp *github.Response) bool {
+	return resp.Response != nil && resp.Header.Get("Link") == ""
 }

@@ -51,7 +51,7 @@ func TestBranchMovingBetweenTheTwoListsIsReadAtOneCommit(t *testing.T) {
 					http.NotFound(w, r)
 				}
 			}))
-			res, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "o", "r", "main")
+			res, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 			if tc.wantKind != "" {
 				apiError(t, err, tc.wantKind)
 			} else if err != nil {
@@ -93,7 +93,7 @@ func TestShortListingIsReadAgain(t *testing.T) {
 		}
 		fmt.Fprintf(w, `{"sha":%q,"total_count":2,"statuses":[{"id":1,"context":"a","state":"success"},{"id":2,"context":"b","state":"failure"}]}`, shaA)
 	}))
-	res, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), "o", "r", "main")
+	res, err := newTestClient(t, hc, srv.URL, "").Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	mu.Lock()
 	defer mu.Unlock()
 	if err != nil || res.State != StateFailure || len(res.Contexts) != 2 || reads != 2 {
@@ -119,7 +119,7 @@ func TestTheTwoListsAreFetchedAtOnce(t *testing.T) {
 	}))
 	ctx, cancel := context.WithTimeout(testCtx(t), 5*time.Second)
 	defer cancel()
-	res, err := newTestClient(t, hc, srv.URL, "").Check(ctx, "o", "r", "main")
+	res, err := newTestClient(t, hc, srv.URL, "").Check(ctx, Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	if err != nil || res.State != StateNoStatus {
 		t.Fatalf("%+v %v: the lists were not fetched concurrently", res, err)
 	}
@@ -133,7 +133,7 @@ func TestOneListFailingCancelsTheOther(t *testing.T) {
 		}
 		<-r.Context().Done() // the check runs never come
 	}))
-	_, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "o", "r", "main")
+	_, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	apiError(t, err, Unauthorized)
 	if errors.Is(err, context.Canceled) {
 		t.Errorf("reported the cancellation, not its cause: %v", err)
@@ -166,7 +166,7 @@ func TestFirstFailureIsReported(t *testing.T) {
 	defer close(release)
 	c := newTestClient(t, hc, srv.URL, "")
 	for range 5 {
-		_, err := c.Check(testCtx(t), "o", "r", "nope")
+		_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "nope"}, Want{})
 		if err == nil || !strings.Contains(err.Error(), "No commit found for SHA: nope") {
 			t.Fatalf("got %v, want the check runs' failure with its message", err)
 		}

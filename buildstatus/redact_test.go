@@ -23,7 +23,7 @@ func TestRedactionLeavesOwnWordsAlone(t *testing.T) {
 			status = 422
 		}
 		srv, hc := tlsServer(t, jsonError(status, tc.server))
-		_, err := newTestClient(t, hc, srv.URL, tc.token).Check(testCtx(t), "o", "r", "main")
+		_, err := newTestClient(t, hc, srv.URL, tc.token).Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("token %q: %v, want it to hold %q", tc.token, err, tc.want)
 		}
@@ -39,12 +39,12 @@ func TestAnonymousHintReplaced(t *testing.T) {
 	srv, hc := tlsServer(t, jsonError(404, `{"message":"Not Found"}`))
 	c := newTestClient(t, hc, srv.URL, "")
 	c.SetAnonymousHint("the token was withheld")
-	_, err := c.Check(testCtx(t), "o", "r", "main")
+	_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	if ae := apiError(t, err, NotFound); ae.Message != "repository or ref not found (or private: the token was withheld) (HTTP 404)" {
 		t.Errorf("withheld: %q", ae.Message)
 	}
 	c.SetAnonymousHint("")
-	_, err = c.Check(testCtx(t), "o", "r", "main")
+	_, err = c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	if ae := apiError(t, err, NotFound); strings.Contains(ae.Message, "GH_TOKEN") || ae.Message != "repository or ref not found (or private) (HTTP 404)" {
 		t.Errorf("no hint: %q", ae.Message)
 	}
@@ -59,7 +59,7 @@ func TestUnreachableInWords(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	_, err = newTestClient(t, trustingClient(t), "https://"+addr, testToken).Check(testCtx(t), "o", "r", "main")
+	_, err = newTestClient(t, trustingClient(t), "https://"+addr, testToken).Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	ae := apiError(t, err, Unreachable)
 	if ae.Message != "cannot reach "+addr+": connection refused" {
 		t.Errorf("message %q", ae.Message)

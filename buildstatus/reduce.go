@@ -28,8 +28,11 @@ const (
 
 // Context is one CI result of a ref: a commit status or a check run.
 type Context struct {
-	Name  string `json:"name"`  // a status's context, a check run's name
-	Kind  string `json:"kind"`  // KindStatus or KindCheckRun
+	Name string `json:"name"` // a status's context, a check run's name
+	Kind string `json:"kind"` // KindStatus or KindCheckRun
+	// App is the slug of the app that reported a check run ("" for a
+	// status): two apps may report checks of the same name.
+	App   string `json:"app"`
 	State State  `json:"state"` // StateSuccess, StateFailure or StatePending
 	// Conclusion is what the server said, verbatim: a status's state, a
 	// completed check run's conclusion, or a running check run's status
@@ -39,11 +42,15 @@ type Context struct {
 	Conclusion  string `json:"conclusion"`
 	URL         string `json:"url"`         // a status's target_url, a check run's details_url (else html_url)
 	Description string `json:"description"` // a status's description, a check run's output title
+	// Required says the branch requires this check (Want.Required).
+	Required bool `json:"required"`
+
+	appID int64 // the reporting app's id, which requirements name
 }
 
 // Reduce keeps the latest status per context (newest created_at, then
-// highest id) and the latest check run per name (highest id, then newest
-// started_at), classifies each as the package documentation says, and
+// highest id) and the latest check run per app and name (highest id, then
+// newest started_at), classifies each as the package documentation says, and
 // returns the overall state with the contexts kept.
 //
 // Contexts come failures first, then pending, then passes, each group by
@@ -62,6 +69,7 @@ func Reduce(statuses []*github.RepoStatus, runs []*github.CheckRun) (State, []Co
 			cmp.Compare(rank(a.State), rank(b.State)),
 			strings.Compare(a.Name, b.Name),
 			strings.Compare(a.Kind, b.Kind),
+			strings.Compare(a.App, b.App),
 		)
 	})
 	return overall(contexts), contexts
@@ -107,11 +115,10 @@ func CheckRunState(status, conclusion string) State {
 	switch conclusion {
 	case "success", "neutral", "skipped":
 		return StateSuccess
-	case "stale":
-		return StatePending
 	}
-	// failure, timed_out, cancelled, action_required, startup_failure, and
-	// anything unknown, including no conclusion at all.
+	// failure, timed_out, cancelled, action_required, startup_failure,
+	// stale (GitHub's mark on a run left incomplete for 14 days: final),
+	// and anything unknown, including no conclusion at all.
 	return StateFailure
 }
 
@@ -138,6 +145,8 @@ func runContext(r *github.CheckRun) Context {
 	return Context{
 		Name:        clean(r.GetName()),
 		Kind:        KindCheckRun,
+		App:         clean(r.GetApp().GetSlug()),
+		appID:       r.GetApp().GetID(),
 		State:       CheckRunState(r.GetStatus(), r.GetConclusion()),
 		Conclusion:  clean(raw),
 		URL:         clean(url),
@@ -157,9 +166,9 @@ func latestStatuses(all []*github.RepoStatus) []*github.RepoStatus {
 	return latest(all, (*github.RepoStatus).GetContext, newer)
 }
 
-// latestRuns keeps the newest check run of each name, in first-seen order.
-// Run ids grow with each run, so a re-run has the higher id; started_at only
-// breaks ties (the same run listed twice).
+// latestRuns keeps the newest check run of each app and name, in
+// first-seen order. Run ids grow with each run, so a re-run has the higher
+// id; started_at only breaks ties (the same run listed twice).
 func latestRuns(all []*github.CheckRun) []*github.CheckRun {
 	newer := func(a, b *github.CheckRun) bool {
 		if a.GetID() != b.GetID() {
@@ -167,11 +176,16 @@ func latestRuns(all []*github.CheckRun) []*github.CheckRun {
 		}
 		return a.GetStartedAt().After(b.GetStartedAt().Time)
 	}
-	return latest(all, (*github.CheckRun).GetName, newer)
+	type appName struct {
+		app  int64
+		name string
+	}
+	key := func(r *github.CheckRun) appName { return appName{r.GetApp().GetID(), r.GetName()} }
+	return latest(all, key, newer)
 }
 
-func latest[T any](all []*T, key func(*T) string, newer func(a, b *T) bool) []*T {
-	index := make(map[string]int, len(all))
+func latest[T any, K comparable](all []*T, key func(*T) K, newer func(a, b *T) bool) []*T {
+	index := make(map[K]int, len(all))
 	var kept []*T
 	for _, x := range all {
 		if x == nil {

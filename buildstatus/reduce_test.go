@@ -67,7 +67,7 @@ func TestCheckRunStates(t *testing.T) {
 		{"completed", "cancelled", StateFailure},
 		{"completed", "action_required", StateFailure},
 		{"completed", "startup_failure", StateFailure},
-		{"completed", "stale", StatePending},
+		{"completed", "stale", StateFailure},    // GitHub's mark after 14 days incomplete: final
 		{"completed", "", StateFailure},         // completed without a conclusion: unvouched
 		{"completed", "exploded", StateFailure}, // unknown conclusion
 		{"queued", "", StatePending},
@@ -126,8 +126,8 @@ func TestReduceOverall(t *testing.T) {
 		{"failure beats pending",
 			[]*github.RepoStatus{status(1, "a", "pending", t0)},
 			[]*github.CheckRun{run(1, "b", "completed", "failure"), run(2, "c", "in_progress", "")}, StateFailure},
-		{"stale check is pending", []*github.RepoStatus{status(1, "a", "success", t0)},
-			[]*github.CheckRun{run(1, "b", "completed", "stale")}, StatePending},
+		{"stale check fails", []*github.RepoStatus{status(1, "a", "success", t0)},
+			[]*github.CheckRun{run(1, "b", "completed", "stale")}, StateFailure},
 		{"neutral passes", nil, []*github.CheckRun{run(1, "b", "completed", "neutral")}, StateSuccess},
 		{"cancelled fails", nil, []*github.CheckRun{run(1, "b", "completed", "cancelled")}, StateFailure},
 		{"error status fails", []*github.RepoStatus{status(1, "a", "error", t0)}, nil, StateFailure},

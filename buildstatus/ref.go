@@ -5,33 +5,15 @@ import (
 	"strings"
 )
 
-// ParseRepoRef splits "OWNER/REPO[@REF]". A missing ref is "", meaning the
-// repository's default branch. It refuses names that could not be a
-// GitHub owner, repository or git ref, so that nothing odd reaches a URL.
-func ParseRepoRef(s string) (owner, repo, ref string, err error) {
-	name, ref, hasRef := strings.Cut(s, "@")
-	owner, repo, ok := strings.Cut(name, "/")
-	if !ok {
-		return "", "", "", fmt.Errorf("buildstatus: %q is not OWNER/REPO[@REF]", s)
-	}
-	if hasRef && ref == "" {
-		return "", "", "", fmt.Errorf("buildstatus: %q has an empty ref after @", s)
-	}
-	if err := validateNames(owner, repo, ref); err != nil {
-		return "", "", "", err
-	}
-	return owner, repo, ref, nil
-}
-
 func validateNames(owner, repo, ref string) error {
 	if !validName(owner) {
-		return fmt.Errorf("buildstatus: invalid owner %q", owner)
+		return fmt.Errorf("invalid owner %q", owner)
 	}
 	if !validName(repo) {
-		return fmt.Errorf("buildstatus: invalid repository name %q", repo)
+		return fmt.Errorf("invalid repository name %q", repo)
 	}
 	if ref != "" && !validRef(ref) {
-		return fmt.Errorf("buildstatus: invalid ref %q", ref)
+		return fmt.Errorf("invalid ref %q", ref)
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ func TestOneCheckOneHandshake(t *testing.T) {
 			ctx := httptrace.WithClientTrace(testCtx(t), count.trace())
 			c := newTestClient(t, hc, srv.URL, testToken)
 			for range 2 { // the second check finds the connection open
-				res, err := c.Check(ctx, "esp8266", "Arduino", ref)
+				res, err := c.Check(ctx, Target{Owner: "esp8266", Repo: "Arduino", Ref: ref}, Want{})
 				if err != nil || res.State != StateSuccess {
 					t.Fatalf("%+v %v", res, err)
 				}
@@ -130,7 +130,7 @@ func TestCheckOverHTTP1(t *testing.T) {
 	t.Cleanup(hc.CloseIdleConnections)
 	var count handshakes
 	ctx := httptrace.WithClientTrace(testCtx(t), count.trace())
-	res, err := newTestClient(t, hc, srv.URL, testToken).Check(ctx, "esp8266", "Arduino", "master")
+	res, err := newTestClient(t, hc, srv.URL, testToken).Check(ctx, Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{})
 	if err != nil || res.State != StateSuccess {
 		t.Fatalf("%+v %v", res, err)
 	}

@@ -44,7 +44,7 @@ func TestRedirectToAnotherHostIsRefused(t *testing.T) {
 		}
 	}))
 	c := newTestClient(t, hc, apiSrv.URL, testToken)
-	_, err := c.Check(testCtx(t), "o", "r", "main")
+	_, err := c.Check(testCtx(t), Target{Owner: "o", Repo: "r", Ref: "main"}, Want{})
 	ae := apiError(t, err, Unexpected)
 	if !strings.Contains(ae.Message, "refusing to follow a redirect") {
 		t.Errorf("message %q", ae.Message)
@@ -73,7 +73,7 @@ func TestRedirectWithinTheAPIKeepsTheToken(t *testing.T) {
 			io.WriteString(w, emptyRuns)
 		}
 	}))
-	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), "old", "r", "main")
+	res, err := newTestClient(t, hc, srv.URL, testToken).Check(testCtx(t), Target{Owner: "old", Repo: "r", Ref: "main"}, Want{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestTrace(t *testing.T) {
 		defer mu.Unlock()
 		lines = append(lines, fmt.Sprintf(format, args...))
 	})
-	if _, err := c.Check(testCtx(t), "esp8266", "Arduino", "master"); err != nil {
+	if _, err := c.Check(testCtx(t), Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{}); err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(lines, "\n")

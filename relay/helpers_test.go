@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsecure/clientsecure/buildstatus"
 	"github.com/clientsecure/clientsecure/devicetls"
 	"github.com/clientsecure/clientsecure/fakehub"
 	"github.com/clientsecure/clientsecure/internal/testcerts"
@@ -125,7 +126,7 @@ func startRelay(t testing.TB, u *upstream, o relayOpts) *testRelay {
 	}
 	rounds := make(chan watch.Round, 1000)
 	r, err := New(Config{
-		Targets: o.targets, Check: client.Check, Interval: o.interval, Clock: o.clock,
+		Targets: o.targets, Check: client.Checker(buildstatus.Want{}), Interval: o.interval, Clock: o.clock,
 		DeviceToken: o.deviceToken, Metrics: m,
 		OnRound: func(rd watch.Round) { rounds <- rd },
 	})

@@ -16,7 +16,7 @@ import (
 // New; the Relay keeps its own copy.
 type Config struct {
 	Targets []watch.Target  // the refs served (required)
-	Check   watch.CheckFunc // upstream: (*buildstatus.Client).Check (required)
+	Check   watch.CheckFunc // upstream: a (*buildstatus.Client).Checker (required)
 	// Interval is the least time between two polls of a ref (required);
 	// the server's X-Poll-Interval raises it.
 	Interval time.Duration

@@ -104,12 +104,12 @@ func newScripted(t *testing.T, answers ...func() (*buildstatus.Result, error)) *
 	t.Helper()
 	s := &scripted{clock: newFakeClock(), rounds: make(chan watch.Round, 10)}
 	n := 0
-	check := func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error) {
+	check := func(ctx context.Context, target watch.Target) (*buildstatus.Result, error) {
 		a := answers[min(n, len(answers)-1)]
 		n++
 		res, err := a()
 		if res != nil {
-			res.Repo, res.Ref = owner+"/"+repo, ref
+			res.Repo, res.Ref = target.Owner+"/"+target.Repo, target.Ref
 		}
 		return res, err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,17 +22,17 @@ const FeedPath = "/cc.xml"
 // safe for concurrent use: Update from the watch loop, ServeHTTP from the
 // server's goroutines.
 type Feed struct {
-	apiURL string
+	apiURL func(Target) string
 
 	mu       sync.Mutex
 	statuses []Status
 	started  time.Time
 }
 
-// NewFeed returns a Feed for refs of the API at apiURL (whose web pages
-// the projects link to, see WebURL), showing targets as not yet polled
-// since started.
-func NewFeed(apiURL string, targets []Target, started time.Time) *Feed {
+// NewFeed returns a Feed for targets, each read from the API apiURL
+// names for it (whose web pages the projects link to, see WebURL),
+// showing them as not yet polled since started.
+func NewFeed(apiURL func(Target) string, targets []Target, started time.Time) *Feed {
 	f := &Feed{apiURL: apiURL, started: started}
 	for _, t := range targets {
 		f.statuses = append(f.statuses, Status{Target: t, Ref: t.Ref})
@@ -78,7 +79,7 @@ func (f *Feed) project(s Status) Project {
 		Name:           s.Name(),
 		Activity:       "Sleeping",
 		LastBuildLabel: shortSHA(s.SHA),
-		WebURL:         WebURL(f.apiURL, s.Target.Owner+"/"+s.Target.Repo, s.Ref),
+		WebURL:         WebURL(f.apiURL(s.Target), s.Target, s.Ref),
 	}
 	seen := s.Since
 	switch s.State {
@@ -149,13 +150,13 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(b.Bytes())
 }
 
-// WebURL is the page of ref's commits on the GitHub site behind the API
-// at apiURL: https://api.github.com serves https://github.com,
+// WebURL is the page of t's pull request, or of the commits of ref (t's
+// resolved ref), on the GitHub site behind the API at apiURL: https://api.github.com serves https://github.com,
 // https://HOST/api/v3 (GitHub Enterprise Server) serves https://HOST, an
 // api.SUBDOMAIN.ghe.com serves SUBDOMAIN.ghe.com, and any other API (a
 // fakehub) is taken to serve its site at its own address. "" for an
 // unusable URL.
-func WebURL(apiURL, repo, ref string) string {
+func WebURL(apiURL string, t Target, ref string) string {
 	u, err := url.Parse(apiURL)
 	if err != nil || u.Host == "" {
 		return ""
@@ -170,8 +171,11 @@ func WebURL(apiURL, repo, ref string) string {
 	default:
 		site.Path = path
 	}
-	page := site.String() + "/" + repo
-	if ref == "" {
+	page := site.String() + "/" + t.Owner + "/" + t.Repo
+	switch {
+	case t.Pull > 0:
+		return page + "/pull/" + strconv.Itoa(t.Pull)
+	case ref == "":
 		return page
 	}
 	var segs []string

@@ -22,11 +22,18 @@ func TestWebURL(t *testing.T) {
 		{"https://127.0.0.1:8443", "o/r", "main", "https://127.0.0.1:8443/o/r/commits/main"},
 		{"://bad", "o/r", "main", ""},
 	} {
-		if got := WebURL(tc.api, tc.repo, tc.ref); got != tc.want {
+		owner, repo, _ := strings.Cut(tc.repo, "/")
+		if got := WebURL(tc.api, Target{Owner: owner, Repo: repo}, tc.ref); got != tc.want {
 			t.Errorf("WebURL(%q, %q, %q) = %q, want %q", tc.api, tc.repo, tc.ref, got, tc.want)
 		}
 	}
+	pull := Target{Owner: "o", Repo: "r", Pull: 12}
+	if got := WebURL("https://api.github.com", pull, "patch-1"); got != "https://github.com/o/r/pull/12" {
+		t.Errorf("WebURL of a pull request = %q", got)
+	}
 }
+
+func githubAPI(Target) string { return buildstatus.DefaultAPIURL }
 
 // The feed shows each state the CCTray way, and parses as CCTray.
 func TestFeedStates(t *testing.T) {
@@ -44,7 +51,7 @@ func TestFeedStates(t *testing.T) {
 		{Target: target("down"), Ref: "down", State: buildstatus.StateError, SHA: sha, Since: seen, Settled: buildstatus.StateSuccess, SettledAt: settled},
 		{Target: Target{Owner: "octo", Repo: "app"}}, // not yet polled
 	}
-	f := NewFeed("https://api.github.com", nil, started)
+	f := NewFeed(githubAPI, nil, started)
 	f.Update(statuses)
 	srv := httptest.NewServer(f)
 	defer srv.Close()
@@ -102,7 +109,7 @@ func TestFeedStates(t *testing.T) {
 }
 
 func TestFeedServesOnlyCCXML(t *testing.T) {
-	f := NewFeed("https://api.github.com", []Target{mainRef}, time.Now())
+	f := NewFeed(githubAPI, []Target{mainRef}, time.Now())
 	for _, tc := range []struct {
 		method, path string
 		status       int
@@ -131,7 +138,7 @@ func TestFeedServesOnlyCCXML(t *testing.T) {
 
 // Server text in names is escaped, so the document stays well formed.
 func TestFeedEscapes(t *testing.T) {
-	f := NewFeed(`https://api.github.com`, []Target{{Owner: "a", Repo: "b", Ref: `x"<&>`}}, time.Now())
+	f := NewFeed(githubAPI, []Target{{Owner: "a", Repo: "b", Ref: `x"<&>`}}, time.Now())
 	rec := httptest.NewRecorder()
 	f.ServeHTTP(rec, httptest.NewRequest("GET", "/cc.xml", nil))
 	var doc Projects

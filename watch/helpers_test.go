@@ -64,7 +64,7 @@ func newHubFixture(t *testing.T, sc *fakehub.Scenario) *hubFixture {
 func (f *hubFixture) watcher(targets ...Target) (*Watcher, *recorder) {
 	rec := &recorder{}
 	w := &Watcher{
-		Check:    f.client.Check,
+		Check:    f.client.Checker(buildstatus.Want{}),
 		Targets:  targets,
 		Interval: time.Minute,
 		Clock:    f.clock,

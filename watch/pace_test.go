@@ -80,12 +80,12 @@ func TestErrorsBackOff(t *testing.T) {
 	fail := errors.New("watch test: no route to host")
 	var rec recorder
 	w := &Watcher{
-		Check: func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error) {
+		Check: func(ctx context.Context, t Target) (*buildstatus.Result, error) {
 			polls++
 			if polls >= 2 && polls <= 5 {
 				return nil, fail
 			}
-			return &buildstatus.Result{Repo: owner + "/" + repo, Ref: ref, State: buildstatus.StateSuccess, SHA: "0123456789abcdef0123456789abcdef01234567"}, nil
+			return &buildstatus.Result{Repo: t.Owner + "/" + t.Repo, Ref: t.Ref, State: buildstatus.StateSuccess, SHA: "0123456789abcdef0123456789abcdef01234567"}, nil
 		},
 		Targets:    []Target{mainRef},
 		Interval:   time.Minute,
@@ -123,10 +123,10 @@ func TestNewCommitIsAChange(t *testing.T) {
 	polls := 0
 	var rec recorder
 	w := &Watcher{
-		Check: func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error) {
+		Check: func(ctx context.Context, t Target) (*buildstatus.Result, error) {
 			sha := shas[min(polls, len(shas)-1)]
 			polls++
-			return &buildstatus.Result{Repo: owner + "/" + repo, Ref: ref, State: buildstatus.StateSuccess, SHA: sha}, nil
+			return &buildstatus.Result{Repo: t.Owner + "/" + t.Repo, Ref: t.Ref, State: buildstatus.StateSuccess, SHA: sha}, nil
 		},
 		Targets: []Target{mainRef}, Interval: time.Minute, Clock: clock, OnChange: rec.change,
 	}
@@ -140,7 +140,7 @@ func TestNewCommitIsAChange(t *testing.T) {
 func TestOnRoundStops(t *testing.T) {
 	done := errors.New("done")
 	w := &Watcher{
-		Check: func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error) {
+		Check: func(ctx context.Context, t Target) (*buildstatus.Result, error) {
 			return &buildstatus.Result{State: buildstatus.StateSuccess}, nil
 		},
 		Targets: []Target{mainRef}, Interval: time.Minute, Clock: newFakeClock(),
@@ -152,7 +152,7 @@ func TestOnRoundStops(t *testing.T) {
 }
 
 func TestRunRefusesBadWatchers(t *testing.T) {
-	check := func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error) { return nil, nil }
+	check := func(ctx context.Context, t Target) (*buildstatus.Result, error) { return nil, nil }
 	for _, w := range []*Watcher{
 		{Targets: []Target{mainRef}, Interval: time.Minute},
 		{Check: check, Interval: time.Minute},
@@ -169,7 +169,7 @@ func TestCheckWithoutResult(t *testing.T) {
 	clock := newFakeClock()
 	var rec recorder
 	w := &Watcher{
-		Check:   func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error) { return nil, nil },
+		Check:   func(ctx context.Context, t Target) (*buildstatus.Result, error) { return nil, nil },
 		Targets: []Target{mainRef}, Interval: time.Minute, Clock: clock, OnChange: rec.change,
 	}
 	runUntil(t, w, clock, 1, nil)

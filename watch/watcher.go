@@ -10,23 +10,15 @@ import (
 	"github.com/clientsecure/clientsecure/buildstatus"
 )
 
-// CheckFunc fetches the verdict of one ref ("" for the default branch).
-// (*buildstatus.Client).Check is one. On error it may return a Result
-// (State error) or nil.
-type CheckFunc func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error)
+// CheckFunc fetches the verdict of one target: a ref (the default branch
+// once resolved is passed as its name) or a pull request. A
+// (*buildstatus.Client).Check with its Want is one. On error it may return
+// a Result (State error) or nil.
+type CheckFunc func(ctx context.Context, t Target) (*buildstatus.Result, error)
 
-// Target is one ref to watch.
-type Target struct {
-	Owner, Repo string
-	Ref         string // "" watches the default branch
-}
-
-func (t Target) String() string {
-	if t.Ref == "" {
-		return t.Owner + "/" + t.Repo
-	}
-	return t.Owner + "/" + t.Repo + "@" + t.Ref
-}
+// Target is one ref or pull request to watch; a Ref "" watches the
+// default branch.
+type Target = buildstatus.Target
 
 // Defaults for the Watcher's zero fields.
 const (
@@ -93,10 +85,11 @@ type Status struct {
 	Next      time.Time // when it is due again
 }
 
-// Name is OWNER/REPO@REF, with the resolved ref once known.
+// Name is OWNER/REPO@REF, with the resolved ref once known, or
+// OWNER/REPO#N for a pull request.
 func (s Status) Name() string {
 	t := s.Target
-	if s.Ref != "" {
+	if s.Ref != "" && t.Pull == 0 {
 		t.Ref = s.Ref
 	}
 	return t.String()
@@ -178,7 +171,7 @@ func newRun(w *Watcher) *run {
 		// up first.
 		cost := 2
 		if t.Ref == "" {
-			cost = 3
+			cost = 3 // or a pull request, read first likewise
 		}
 		r.cost = append(r.cost, cost)
 		r.why = append(r.why, WaitInterval)
@@ -243,12 +236,18 @@ func (r *run) check(ctx context.Context, i int) checked {
 		ctx, cancel = context.WithTimeout(ctx, r.w.Timeout)
 		defer cancel()
 	}
-	res, err := r.w.Check(ctx, s.Target.Owner, s.Target.Repo, s.Ref)
+	// A default branch is asked for by the name it resolved to; a pull
+	// request's head may move, so it is looked up every time.
+	t := s.Target
+	if t.Pull == 0 {
+		t.Ref = s.Ref
+	}
+	res, err := r.w.Check(ctx, t)
 	if res == nil {
 		if err == nil {
 			err = errors.New("watch: the check returned no result")
 		}
-		res = &buildstatus.Result{Repo: s.Target.Owner + "/" + s.Target.Repo, Ref: s.Ref, Contexts: []buildstatus.Context{}}
+		res = &buildstatus.Result{Repo: t.Owner + "/" + t.Repo, Ref: s.Ref, Pull: t.Pull, Contexts: []buildstatus.Context{}, Missing: []string{}}
 	}
 	if err != nil {
 		res.State = buildstatus.StateError

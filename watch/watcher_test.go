@@ -247,12 +247,12 @@ func TestCancelDuringCheck(t *testing.T) {
 	defer cancel()
 	w, rec := f.watcher(mainRef)
 	polls := 0
-	w.Check = func(ctx context.Context, owner, repo, ref string) (*buildstatus.Result, error) {
+	w.Check = func(ctx context.Context, t Target) (*buildstatus.Result, error) {
 		polls++
 		if polls == 2 {
 			cancel()
 		}
-		return f.client.Check(ctx, owner, repo, ref)
+		return f.client.Check(ctx, t, buildstatus.Want{})
 	}
 	if err := w.Run(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run: %v", err)

@@ -135,7 +135,7 @@ func (o *relayOptions) run(ctx context.Context, e *env, args []string) error {
 	log := &relayLog{w: e.stderr}
 	r, err := relay.New(relay.Config{
 		Targets:     targets,
-		Check:       client.Check,
+		Check:       client.Checker(buildstatus.Want{}),
 		Interval:    o.interval,
 		Timeout:     o.timeout,
 		Clock:       relayClock,
@@ -192,16 +192,22 @@ func (o *relayOptions) run(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// relayTargets are the refs given; a pull request is refused, as its head
-// moves and the sketch asks by ref.
+// relayTargets are the refs given, as status reads them. A pull request
+// is refused, as its head moves and the sketch asks by ref; so is another
+// host, as the relay reads one API (--api-url).
 func relayTargets(args []string) ([]watch.Target, error) {
 	var targets []watch.Target
 	for _, a := range args {
-		owner, repo, ref, err := buildstatus.ParseRepoRef(a)
-		if err != nil {
+		t, err := buildstatus.ParseSpec(a)
+		switch {
+		case err != nil:
 			return nil, usageErr(err)
+		case t.Pull > 0:
+			return nil, usagef("%s: relay serves branches, tags and commits, not pull requests (their head moves; a sketch asks by ref)", a)
+		case t.Host != "":
+			return nil, usagef("%s: relay reads one API: give --api-url %s and %s/%s", a, t.APIURL(), t.Owner, t.Repo)
 		}
-		targets = append(targets, watch.Target{Owner: owner, Repo: repo, Ref: ref})
+		targets = append(targets, t)
 	}
 	return targets, nil
 }

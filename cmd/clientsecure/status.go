@@ -9,7 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -25,26 +25,38 @@ type statusOptions struct {
 	apiURL      string
 	json        bool
 	concurrency int
+	expect      []string
+	required    bool
 	watch       watchOptions
 }
 
 func newStatusCmd(e *env) *cobra.Command {
 	o := &statusOptions{}
 	cmd := &cobra.Command{
-		Use:   "status [flags] OWNER/REPO[@REF]...",
+		Use:   "status [flags] REPO-SPEC...",
 		Short: "Say whether the build of each ref passed: GitHub commit statuses and check runs",
 		Long: `status is the "Client Secure" document's build failure detector, done properly: it
 reads every commit status and every check run of each ref (all pages), keeps the
 latest of each, and reduces them to one verdict: success, failure, pending or
-no_status. REF defaults to the repository's default branch.
+no_status. A REPO-SPEC is one of:
+
+`+indent(buildstatus.SpecForms, "  ")+`
+
+--expect NAME makes a check that has not reported yet (a workflow not started)
+keep the verdict pending; --required counts only the checks the branch requires
+(its rules and branch protection; a pull request's base branch), and keeps the
+verdict pending while one of them has not reported.
 
 The token comes from GH_TOKEN, else GITHUB_TOKEN, and is sent only to the API host,
-never over --insecure without a pin, and never printed.
+never over --insecure without a pin, and never printed. A GitHub Enterprise host
+named in a REPO-SPEC gets GH_ENTERPRISE_TOKEN, else GITHUB_ENTERPRISE_TOKEN,
+never the github.com token.
 
 Exit codes: 0 all green, 1 a build failed, 2 pending, 3 nothing reported,
 4 server identity not verified, 5 other error, 64 usage error; with several refs
 the first present in the order 4, 5, 1, 2, 3, 0.`,
 		Example: `  clientsecure status esp8266/Arduino@master
+  clientsecure status --required https://github.com/cli/cli/pull/5573
   clientsecure status --json cli/cli golang/go@master
   clientsecure status --api-url https://127.0.0.1:8443 --pin "CF 05 98 ..." esp8266/Arduino`,
 		Args: cobraArgs(cobra.MinimumNArgs(1)),
@@ -57,40 +69,46 @@ the first present in the order 4, 5, 1, 2, 3, 0.`,
 	f.StringVar(&o.apiURL, "api-url", "", "GitHub API base URL (env GITHUB_API_URL; default "+defaultAPIURL+")")
 	f.BoolVar(&o.json, "json", false, "print the results as JSON")
 	f.IntVar(&o.concurrency, "concurrency", 8, "refs checked at once")
+	f.StringArrayVar(&o.expect, "expect", nil, "a context or check that must be present: while missing, the verdict is at best pending (repeatable)")
+	f.BoolVar(&o.required, "required", false, "count only the checks the branch requires; one not reported yet is missing")
 	o.watch.register(cmd)
 	return cmd
-}
-
-// refSpec is one OWNER/REPO[@REF] argument.
-type refSpec struct {
-	owner, repo, ref string
-}
-
-func (r refSpec) String() string {
-	if r.ref == "" {
-		return r.owner + "/" + r.repo
-	}
-	return r.owner + "/" + r.repo + "@" + r.ref
 }
 
 // outcome is a Result with the error that made it, kept for the exit code.
 type outcome struct {
 	*buildstatus.Result
 	Server *serverInfo `json:"server,omitempty"`
+	target buildstatus.Target
 	err    error
 }
 
+// name is how the outcome is shown: the target as asked, with the ref it
+// resolved to ([HOST/]OWNER/REPO@REF, or OWNER/REPO#N for a pull request).
+func (o *outcome) name() string {
+	t := o.target
+	if t.Pull == 0 && o.Ref != "" {
+		t.Ref = o.Ref
+	}
+	return t.String()
+}
+
 func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
-	specs := make([]refSpec, 0, len(args))
+	targets := make([]buildstatus.Target, 0, len(args))
 	for _, a := range args {
-		owner, repo, ref, err := buildstatus.ParseRepoRef(a)
+		t, err := buildstatus.ParseSpec(a)
 		if err != nil {
-			return usageErr(err)
+			return usagef("%s\nA REPO-SPEC is one of:\n%s", errorLine(err), indent(buildstatus.SpecForms, "  "))
 		}
-		specs = append(specs, refSpec{owner, repo, ref})
+		targets = append(targets, t)
 	}
 	if o.concurrency < 1 {
 		return usagef("--concurrency must be at least 1")
+	}
+	for _, name := range o.expect {
+		if strings.TrimSpace(name) == "" {
+			return usagef("--expect needs a check's name")
+		}
 	}
 	if err := o.watch.validate(); err != nil {
 		return err
@@ -99,63 +117,48 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	apiURL := o.apiURL
-	if apiURL == "" {
-		apiURL = e.getenv("GITHUB_API_URL")
-	}
-	if apiURL == "" {
-		apiURL = defaultAPIURL
-	}
-	if u, err := url.Parse(apiURL); err != nil || u.Scheme != "https" || u.Host == "" {
-		return usagef("--api-url %q: want an https:// URL like %s", apiURL, defaultAPIURL)
-	}
-	token := e.getenv("GH_TOKEN")
-	if token == "" {
-		token = e.getenv("GITHUB_TOKEN")
-	}
-	api := apiConfig{url: apiURL, token: token}
-	if token != "" && trust.Insecure && len(trust.Pins) == 0 {
-		e.warnf("warning: token withheld: --insecure without --pin cannot tell the API server from anyone else")
-		api.token, api.withheld = "", true
-	}
-	if o.watch.on {
-		return o.runWatch(ctx, e, specs, trust, api)
-	}
-
-	tr := newTracer(e.stderr, o.verbose)
-	client, hc, err := newAPIClient(e, trust, api, tr, false)
+	apis, err := o.upstreams(e, targets, trust)
 	if err != nil {
 		return err
 	}
-	defer hc.CloseIdleConnections()
+	want := buildstatus.Want{Expect: o.expect, Required: o.required}
+	if o.watch.on {
+		return o.runWatch(ctx, e, targets, apis, trust, want)
+	}
+
+	tr := newTracer(e.stderr, o.verbose)
+	ups, err := apis.connect(e, trust, tr, false)
+	if err != nil {
+		return err
+	}
+	defer ups.close()
 
 	ctx, cancel := o.withTimeout(ctx)
 	defer cancel()
 	// Who answered, and why it was believed, is recorded for --json only:
 	// it verifies the first chain a second time to say so.
-	server := &serverInfo{}
-	var ct *httptrace.ClientTrace
-	if o.json {
-		ct = server.trace(trust, tr)
-	} else {
-		ct = tr.clientTrace(trust)
+	for _, up := range ups.ups {
+		if o.json {
+			up.trace = up.server.trace(trust, tr)
+		} else {
+			up.trace = tr.clientTrace(trust)
+		}
 	}
-	if ct != nil {
-		ctx = httptrace.WithClientTrace(ctx, ct)
-	}
-	outcomes := checkAll(ctx, client, specs, o.concurrency)
+	outcomes := checkAll(ctx, ups, targets, want, o.concurrency)
 	for _, out := range outcomes {
 		traceVerdict(tr, out)
 	}
 	tr.printf("closing connection")
+	notes := newNoter(e)
 	for _, out := range outcomes {
 		if out.err == nil {
-			out.Server = server.get()
+			out.Server = ups.of(out.target).server.get()
 		}
 		out.err = timeoutErr(ctx, out.err, o.timeout)
 		if out.err != nil {
 			out.Error = errText(out.err)
 		}
+		notes.note(out.name(), out.Notes)
 	}
 	if o.json {
 		if err := writeStatusJSON(e.stdout, outcomes); err != nil {
@@ -172,6 +175,8 @@ type apiConfig struct {
 	url      string
 	token    string // "" when anonymous
 	withheld bool   // a token was set but is not sent (--insecure without --pin)
+	// tokenVars names where the token comes from, for hints.
+	tokenVars string
 }
 
 // newAPIClient is the GitHub client of status and --watch: over a verified
@@ -188,9 +193,12 @@ func newAPIClient(e *env, trust *clientsecure.Trust, api apiConfig, tr *tracer, 
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
-	if api.withheld {
+	switch {
+	case api.withheld:
 		// Setting GH_TOKEN would not help: it is set, and not sent.
 		client.SetAnonymousHint("the token is withheld without --pin")
+	case api.tokenVars != "" && api.tokenVars != githubTokenVars:
+		client.SetAnonymousHint("set " + api.tokenVars)
 	}
 	client.SetClock(e.now)
 	if tr.on() {
@@ -199,20 +207,25 @@ func newAPIClient(e *env, trust *clientsecure.Trust, api apiConfig, tr *tracer, 
 	return client, hc, nil
 }
 
-// checkAll checks every ref, at most limit at once, sharing the client's
-// verified connections, and returns the outcomes in the order asked.
-func checkAll(ctx context.Context, client *buildstatus.Client, specs []refSpec, limit int) []*outcome {
-	results := buildstatus.CheckAll(ctx, len(specs), limit, func(ctx context.Context, i int) (*buildstatus.Result, error) {
-		s := specs[i]
-		return client.Check(ctx, s.owner, s.repo, s.ref)
+// checkAll checks every target, at most limit at once, each on its API's
+// client (sharing its verified connections), and returns the outcomes in
+// the order asked.
+func checkAll(ctx context.Context, ups *connected, targets []buildstatus.Target, want buildstatus.Want, limit int) []*outcome {
+	results := buildstatus.CheckAll(ctx, len(targets), limit, func(ctx context.Context, i int) (*buildstatus.Result, error) {
+		up := ups.of(targets[i])
+		if up.trace != nil {
+			ctx = httptrace.WithClientTrace(ctx, up.trace)
+		}
+		return up.client.Check(ctx, targets[i], want)
 	})
-	outcomes := make([]*outcome, len(specs))
+	outcomes := make([]*outcome, len(targets))
 	for i, r := range results {
 		if r.Result == nil {
-			s := specs[i]
-			r.Result = &buildstatus.Result{Repo: s.owner + "/" + s.repo, Ref: s.ref, State: buildstatus.StateError, Contexts: []buildstatus.Context{}}
+			t := targets[i]
+			r.Result = &buildstatus.Result{Repo: t.Owner + "/" + t.Repo, Ref: t.Ref, Pull: t.Pull, State: buildstatus.StateError,
+				Contexts: []buildstatus.Context{}, Missing: []string{}}
 		}
-		outcomes[i] = &outcome{Result: r.Result, err: r.Err}
+		outcomes[i] = &outcome{Result: r.Result, target: targets[i], err: r.Err}
 	}
 	return outcomes
 }
@@ -229,7 +242,7 @@ func traceVerdict(tr *tracer, o *outcome) {
 		buildstatus.StatePending:  "CI is still running",
 		buildstatus.StateNoStatus: "CI reported nothing",
 	}[o.State]
-	tr.printf("%s@%s %s", o.Repo, o.Ref, words)
+	tr.printf("%s %s", o.name(), words)
 	reply, err := json.Marshal(o.Result)
 	if err == nil {
 		tr.printf("reply was:\n%s", reply)

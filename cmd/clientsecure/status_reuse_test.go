@@ -194,14 +194,17 @@ func TestCheckAllBoundsConcurrency(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				specs := make([]refSpec, len(args))
+				specs := make([]buildstatus.Target, len(args))
 				for i, a := range args {
-					specs[i].owner, specs[i].repo, specs[i].ref, _ = buildstatus.ParseRepoRef(a)
+					if specs[i], err = buildstatus.ParseSpec(a); err != nil {
+						t.Fatal(err)
+					}
 				}
+				ups := &connected{plan: &apiPlan{of: map[string]int{"": 0}}, ups: []*upstream{{client: client}}}
 				var outcomes []*outcome
 				done := make(chan struct{})
 				go func() {
-					outcomes = checkAll(t.Context(), client, specs, limit)
+					outcomes = checkAll(t.Context(), ups, specs, buildstatus.Want{}, limit)
 					close(done)
 				}()
 				most := 0

@@ -28,7 +28,7 @@ func TestStatusJSONShape(t *testing.T) {
 		t.Fatalf("%d results, want 3", len(out.Results))
 	}
 	for i, r := range out.Results {
-		for _, key := range []string{"repo", "ref", "sha", "state", "contexts", "server", "error"} {
+		for _, key := range []string{"repo", "ref", "sha", "state", "contexts", "missing", "server", "error"} {
 			if _, ok := r[key]; !ok {
 				t.Errorf("result %d lacks %q: %s", i, key, stdout)
 			}
@@ -46,10 +46,10 @@ func TestStatusJSONShape(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"conclusion", "description", "kind", "name", "state", "url"}; !slices.Equal(keys, want) {
+	if want := []string{"app", "conclusion", "description", "kind", "name", "required", "state", "url"}; !slices.Equal(keys, want) {
 		t.Errorf("context keys %v, want %v", keys, want)
 	}
-	if string(out.Results[0]["error"]) != "null" || string(out.Results[0]["server"]) == "null" {
+	if string(out.Results[0]["missing"]) != "[]" || string(out.Results[0]["error"]) != "null" || string(out.Results[0]["server"]) == "null" {
 		t.Errorf("a verdict has error %s and server %s", out.Results[0]["error"], out.Results[0]["server"])
 	}
 	json.Unmarshal(out.Results[2]["state"], &state)

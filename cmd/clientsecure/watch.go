@@ -97,13 +97,13 @@ func (w *watchOptions) validate() error {
 // runWatch is `status --watch`: the one-shot status's client, made
 // conditional, driven by a watch.Watcher until ctx ends or, with
 // --exit-on-done, nothing is pending.
-func (o *statusOptions) runWatch(ctx context.Context, e *env, specs []refSpec, trust *clientsecure.Trust, api apiConfig) error {
+func (o *statusOptions) runWatch(ctx context.Context, e *env, targets []watch.Target, apis *apiPlan, trust *clientsecure.Trust, want buildstatus.Want) error {
 	tr := newTracer(e.stderr, o.verbose)
-	client, hc, err := newAPIClient(e, trust, api, tr, true)
+	ups, err := apis.connect(e, trust, tr, true)
 	if err != nil {
 		return err
 	}
-	defer hc.CloseIdleConnections()
+	defer ups.close()
 	if tr.on() {
 		if ct := tr.clientTrace(trust); ct != nil {
 			ctx = httptrace.WithClientTrace(ctx, ct)
@@ -113,16 +113,20 @@ func (o *statusOptions) runWatch(ctx context.Context, e *env, specs []refSpec, t
 	if clock == nil {
 		clock = watch.RealClock
 	}
-	targets := make([]watch.Target, len(specs))
-	for i, s := range specs {
-		targets[i] = watch.Target{Owner: s.owner, Repo: s.repo, Ref: s.ref}
+	notes := newNoter(e)
+	check := func(ctx context.Context, t watch.Target) (*buildstatus.Result, error) {
+		res, err := ups.of(t).client.Check(ctx, t, want)
+		if res != nil {
+			notes.note(watch.Status{Target: t, Ref: res.Ref}.Name(), res.Notes)
+		}
+		return res, err
 	}
 
 	out := newWatchPrinter(e, o.json, o.verbose, tr)
 	hook := newHook(o.watch.exec, o.watch.execTimeout, e, o.json)
 	var feed *watch.Feed
 	if o.watch.cctray != "" {
-		feed = watch.NewFeed(api.url, targets, clock.Now())
+		feed = watch.NewFeed(func(t watch.Target) string { return apis.api(t).url }, targets, clock.Now())
 		stop, err := serveFeed(ctx, o.watch.cctray, feed, e)
 		if err != nil {
 			return err
@@ -132,7 +136,7 @@ func (o *statusOptions) runWatch(ctx context.Context, e *env, specs []refSpec, t
 
 	var last []watch.Status
 	w := &watch.Watcher{
-		Check:       client.Check,
+		Check:       check,
 		Targets:     targets,
 		Interval:    o.watch.interval,
 		Timeout:     o.timeout,
