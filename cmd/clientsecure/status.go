@@ -40,7 +40,7 @@ reads every commit status and every check run of each ref (all pages), keeps the
 latest of each, and reduces them to one verdict: success, failure, pending or
 no_status. A REPO-SPEC is one of:
 
-`+indent(buildstatus.SpecForms, "  ")+`
+` + indent(buildstatus.SpecForms, "  ") + `
 
 --expect NAME makes a check that has not reported yet (a workflow not started)
 keep the verdict pending; --required counts only the checks the branch requires

@@ -19,7 +19,7 @@ const (
 
 // apiPlan is which API, with which token, serves each target.
 type apiPlan struct {
-	apis []apiConfig  // distinct, in the order first needed
+	apis []apiConfig    // distinct, in the order first needed
 	of   map[string]int // a target's host to the index of its API
 }
 
