@@ -23,6 +23,9 @@ type Result struct {
 	Missing []string `json:"missing"`
 	Error   string   `json:"error,omitempty"`
 
+	// RequiredOnly says the verdict counts only the contexts marked
+	// Required: Want.Required, and the branch requires some.
+	RequiredOnly bool `json:"-"`
 	// Notes are what a user should know about how the verdict was drawn
 	// ("main requires no checks: counting every check"); not part of the
 	// JSON, because they are not part of the verdict.
@@ -116,7 +119,23 @@ func (c *Client) check(ctx context.Context, t Target, w Want, res *Result) error
 		return err
 	}
 	res.State, res.Missing, res.Notes = judge(res.Contexts, w.Expect, req, branch, res.Notes)
+	res.RequiredOnly = req != nil && len(req.checks) > 0
 	return nil
+}
+
+// Counted is the contexts the verdict counts: the required ones when
+// RequiredOnly, else all.
+func (r *Result) Counted() []Context {
+	if !r.RequiredOnly {
+		return r.Contexts
+	}
+	var counted []Context
+	for _, c := range r.Contexts {
+		if c.Required {
+			counted = append(counted, c)
+		}
+	}
+	return counted
 }
 
 // read fills res's SHA and contexts from both lists of ref and, when req is

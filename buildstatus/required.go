@@ -91,9 +91,12 @@ func (c *Client) protectionChecks(ctx context.Context, owner, repo, branch strin
 		return nil, fmt.Sprintf("the branch protection of %s needs a token to read: required checks come from its rules only", branch), nil
 	}
 	rsc, resp, err := c.gh.Repositories.GetRequiredStatusChecks(ctx, owner, repo, branch)
+	// go-github reports GitHub's 404 "Branch not protected" as its own
+	// error; "Required status checks not enabled" and "Branch not found"
+	// (a tag or a SHA) require nothing either.
 	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound &&
-		(er.Message == "Branch not protected" || er.Message == "Required status checks not enabled" || er.Message == "Branch not found") {
+	if errors.Is(err, github.ErrBranchNotProtected) || errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound &&
+		(er.Message == "Required status checks not enabled" || er.Message == "Branch not found") {
 		return nil, "", nil
 	}
 	if err != nil {

@@ -84,6 +84,7 @@ func (r *run) update(now time.Time, i int, res *buildstatus.Result, err error) {
 	}
 	r.w.OnChange(Change{
 		Time:     now,
+		Target:   s.Target,
 		Repo:     res.Repo,
 		Ref:      ref,
 		SHA:      res.SHA,
@@ -105,11 +106,11 @@ func settled(s buildstatus.State) bool {
 	return false
 }
 
-// Failing is the names of res's failing contexts, for a change line or a
-// monitor's view.
+// Failing is the names of res's failing contexts that count (see
+// Result.Counted), for a change line or a monitor's view.
 func Failing(res *buildstatus.Result) []string {
 	var names []string
-	for _, c := range res.Contexts {
+	for _, c := range res.Counted() {
 		if c.State == buildstatus.StateFailure {
 			names = append(names, c.Name)
 		}

@@ -58,6 +58,7 @@ type Watcher struct {
 // Change is one ref's news.
 type Change struct {
 	Time     time.Time
+	Target   Target // as given
 	Repo     string // OWNER/REPO
 	Ref      string // as resolved: the default branch's name for a Target without a ref
 	SHA      string // the commit, "" if the check failed

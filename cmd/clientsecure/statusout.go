@@ -14,10 +14,7 @@ import (
 // that failed verification, the full identity error.
 func writeStatusText(w io.Writer, outcomes []*outcome, verbose bool) {
 	for _, o := range outcomes {
-		name := o.Repo
-		if o.Ref != "" {
-			name += "@" + o.Ref
-		}
+		name := o.name()
 		if o.err != nil {
 			fmt.Fprintf(w, "%s: error: %s\n", name, displayErr(o.err))
 			continue
@@ -28,8 +25,14 @@ func writeStatusText(w io.Writer, outcomes []*outcome, verbose bool) {
 				continue
 			}
 			line := fmt.Sprintf("  %-8s %s (%s", c.State, c.Name, strings.ReplaceAll(c.Kind, "_", " "))
+			if c.App != "" && sharedName(o.Contexts, c.Name) {
+				line += " by " + c.App
+			}
 			if c.Conclusion != "" && c.Conclusion != string(c.State) {
 				line += ": " + c.Conclusion
+			}
+			if o.RequiredOnly && !c.Required {
+				line += "; not required"
 			}
 			line += ")"
 			if c.Description != "" {
@@ -40,20 +43,37 @@ func writeStatusText(w io.Writer, outcomes []*outcome, verbose bool) {
 			}
 			fmt.Fprintln(w, line)
 		}
+		for _, name := range o.Missing {
+			fmt.Fprintf(w, "  %-8s %s (not reported yet)\n", "missing", name)
+		}
 	}
+}
+
+// sharedName reports whether two contexts have this name: checks of two
+// apps, told apart by the app.
+func sharedName(contexts []buildstatus.Context, name string) bool {
+	n := 0
+	for _, c := range contexts {
+		if c.Name == name {
+			n++
+		}
+	}
+	return n > 1
 }
 
 // displayErr is an error as a person reads it (describeError): an
 // identity failure with its listing and hint, without package prefixes.
 func displayErr(err error) string { return describeError(err, nil) }
 
-// summary counts a result's contexts: "3 checks: 2 passed, 1 failed".
+// summary counts the contexts the verdict counts: "3 checks: 2 passed, 1
+// failed", "2 required checks: 1 passed, 1 missing; 4 not required".
 func summary(r *buildstatus.Result) string {
-	if len(r.Contexts) == 0 {
+	counted := r.Counted()
+	if len(counted) == 0 && len(r.Missing) == 0 {
 		return "nothing reported for " + shortSHA(r.SHA)
 	}
 	var passed, failed, pending int
-	for _, c := range r.Contexts {
+	for _, c := range counted {
 		switch c.State {
 		case buildstatus.StateSuccess:
 			passed++
@@ -67,16 +87,24 @@ func summary(r *buildstatus.Result) string {
 	for _, p := range []struct {
 		n    int
 		word string
-	}{{passed, "passed"}, {failed, "failed"}, {pending, "pending"}} {
+	}{{passed, "passed"}, {failed, "failed"}, {pending, "pending"}, {len(r.Missing), "missing"}} {
 		if p.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.word))
 		}
 	}
+	n := len(counted) + len(r.Missing)
 	checks := "checks"
-	if len(r.Contexts) == 1 {
+	if n == 1 {
 		checks = "check"
 	}
-	return fmt.Sprintf("%d %s: %s; %s", len(r.Contexts), checks, strings.Join(parts, ", "), shortSHA(r.SHA))
+	if r.RequiredOnly {
+		checks = "required " + checks
+	}
+	out := fmt.Sprintf("%d %s: %s", n, checks, strings.Join(parts, ", "))
+	if others := len(r.Contexts) - len(counted); others > 0 {
+		out += fmt.Sprintf("; %d not required", others)
+	}
+	return out + "; " + shortSHA(r.SHA)
 }
 
 func shortSHA(sha string) string {

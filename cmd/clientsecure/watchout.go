@@ -100,14 +100,15 @@ func changeLine(c watch.Change) string {
 	if len(c.Failing) > 0 {
 		fmt.Fprintf(&b, "; failing: %s", strings.Join(c.Failing, ", "))
 	}
+	if c.Result != nil && len(c.Result.Missing) > 0 {
+		fmt.Fprintf(&b, "; missing: %s", strings.Join(c.Result.Missing, ", "))
+	}
 	return b.String()
 }
 
+// changeName is the target as given, with the ref it resolved to.
 func changeName(c watch.Change) string {
-	if c.Ref == "" {
-		return c.Repo
-	}
-	return c.Repo + "@" + c.Ref
+	return watch.Status{Target: c.Target, Ref: c.Ref}.Name()
 }
 
 // oneLine keeps the first line of a message: an identity error goes on
@@ -125,8 +126,10 @@ type changeJSON struct {
 	SHA      string                `json:"sha"`
 	Previous *buildstatus.State    `json:"previous"` // null at the first verdict
 	State    buildstatus.State     `json:"state"`
+	Pull     int                   `json:"pull,omitempty"`
 	Failing  []string              `json:"failing"`
 	Contexts []buildstatus.Context `json:"contexts"`
+	Missing  []string              `json:"missing"`
 	Error    string                `json:"error,omitempty"`
 }
 
@@ -139,12 +142,19 @@ func writeChangeJSON(w io.Writer, c watch.Change) {
 		State:    c.Current,
 		Failing:  append([]string{}, c.Failing...),
 		Contexts: []buildstatus.Context{},
+		Missing:  []string{},
 	}
 	if c.Previous != "" {
 		line.Previous = &c.Previous
 	}
-	if c.Result != nil && c.Result.Contexts != nil {
-		line.Contexts = c.Result.Contexts
+	if c.Result != nil {
+		line.Pull = c.Result.Pull
+		if c.Result.Contexts != nil {
+			line.Contexts = c.Result.Contexts
+		}
+		if c.Result.Missing != nil {
+			line.Missing = c.Result.Missing
+		}
 	}
 	if c.Err != nil {
 		line.Error = errText(c.Err)
