@@ -76,7 +76,7 @@ func branchMain(runs ...string) map[string]func(http.ResponseWriter, *http.Reque
 			i+1, f[0], shaA, status, conclusion, f[1], f[1]))
 	}
 	return map[string]func(http.ResponseWriter, *http.Request){
-		"/repos/o/r/commits/main/status": body(fmt.Sprintf(`{"sha":%q,"total_count":1,"statuses":[{"id":1,"context":"ci/travis","state":"success"}]}`, shaA)),
+		"/repos/o/r/commits/main/status":     body(fmt.Sprintf(`{"sha":%q,"total_count":1,"statuses":[{"id":1,"context":"ci/travis","state":"success"}]}`, shaA)),
 		"/repos/o/r/commits/main/check-runs": body(fmt.Sprintf(`{"total_count":%d,"check_runs":[%s]}`, len(list), strings.Join(list, ","))),
 	}
 }
@@ -316,7 +316,7 @@ func TestListsWithoutLinkArePagedExplicitly(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stub := &apiStub{routes: map[string]func(http.ResponseWriter, *http.Request){
-				"/repos/o/r/check-runs": nil,
+				"/repos/o/r/check-runs":              nil,
 				"/repos/o/r/commits/main/check-runs": body(`{"total_count":0,"check_runs":[]}`),
 			}}
 			status := func(w http.ResponseWriter, r *http.Request) {
