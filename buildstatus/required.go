@@ -182,9 +182,10 @@ func judge(contexts []Context, expect []string, req *requirements, branch string
 	return state, missing, notes
 }
 
-// fulfils says whether c is the check r requires: its name, and its app
-// when r names one (a commit status has no app, so it fulfils only a
-// requirement of any app).
+// fulfils says whether c is the check r requires: its name, and for a
+// check run its app when r names one. A commit status's app cannot be
+// seen through the REST API (it is posted by the app's bot user), so a
+// status of the name fulfils the requirement whatever app it names.
 func (c Context) fulfils(r requirement) bool {
-	return c.Name == r.name && (r.appID == 0 || c.appID == r.appID)
+	return c.Name == r.name && (r.appID == 0 || c.Kind == KindStatus || c.appID == r.appID)
 }
