@@ -3,7 +3,7 @@
 // the build failure detector run against, and that any program's tests can
 // use to check its GitHub client offline.
 //
-// It answers the three requests the detector makes, in the JSON shapes of
+// It answers the requests the detector makes, in the JSON shapes of
 // GitHub (as go-github decodes them), with GitHub's headers and errors.
 // Every body carries each field GitHub's published OpenAPI description
 // marks required for its operation; the package's tests check every route
@@ -12,13 +12,18 @@
 //	GET /repos/{owner}/{repo}                        the repository, with default_branch
 //	GET /repos/{owner}/{repo}/commits/{ref}/status     the combined status
 //	GET /repos/{owner}/{repo}/commits/{ref}/check-runs the check runs
+//	GET /repos/{owner}/{repo}/pulls/{number}           a pull request
+//	GET /repos/{owner}/{repo}/rules/branches/{branch}  the rules of a branch
+//	GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks
+//	                                                   classic protection's required checks
 //
 // The same paths answer under /api/v3, as GitHub Enterprise Server serves
 // them; HEAD works wherever GET does. Any other path or method is 404.
 //
 // # Behaviour
 //
-// A [Hub] serves a [Scenario]: repositories, refs, statuses, check runs.
+// A [Hub] serves a [Scenario]: repositories, refs, statuses, check runs,
+// pull requests and the checks branches require.
 //
 //   - Combined status: the latest status of each context, state computed
 //     as GitHub does (failure if any is error or failure, pending if any is
@@ -30,11 +35,35 @@
 //     completed_at are null until a run completes.
 //   - Both lists are paginated with page and per_page (default 30, at most
 //     100) and an RFC 5988 Link header (prev, next, last, first) built from
-//     the request's own scheme, host and parameters.
+//     the request's own scheme, host and parameters. GitHub documents no
+//     Link on the combined status: a repository with "status_links": false
+//     leaves it off there (pages still answer page and per_page).
 //   - A ref is a full SHA, a branch, a tag, heads/NAME, tags/NAME (with or
 //     without refs/), HEAD, or an unambiguous SHA prefix of at least 4 hex
-//     digits. Anything else is 422 "No commit found for SHA: REF"; any ref
-//     of a repository without refs is 409 "Git Repository is empty.".
+//     digits; also, as on GitHub, pull/N/head (with or without refs/) or
+//     the full SHA of a pull request's head, even a fork's, whose statuses
+//     and check runs are then those of the fork's branch. Anything else is
+//     422 "No commit found for SHA: REF"; any ref of a repository without
+//     refs is 409 "Git Repository is empty.".
+//   - Pull request: GitHub's pull-request object, head and base each with
+//     label "owner:branch", ref, sha, user and the full repository (a
+//     fork's says "fork": true, there and at GET /repos/{owner}/{repo}).
+//     A number the repository does not have is 404 "Not Found".
+//   - Rules of a branch: an array with one rule of type
+//     required_status_checks (strict_required_status_checks_policy,
+//     required_status_checks with context and integration_id) when the
+//     branch has Rules, else [] (for a branch that does not exist too, as
+//     GitHub answers), paginated like the lists below. A repository with
+//     "rulesets": false answers 404 "Not Found", as a GitHub Enterprise
+//     Server from before rulesets does.
+//   - Classic protection's required checks (url, strict, contexts,
+//     contexts_url, checks with app_id, null for any app) go to a request
+//     with an accepted token only; GitHub documents only 404 for the rest,
+//     so an anonymous request gets 404 "Not Found". "protection_access"
+//     "forbidden" answers 403 "Resource not accessible by integration" (what
+//     GitHub Actions' GITHUB_TOKEN gets), "hidden" 404 "Not Found" (a token
+//     without admin rights); otherwise a branch without Protection is 404
+//     "Branch not protected" and an unknown one 404 "Branch not found".
 //   - An unknown repository, or a private one asked for without a valid
 //     token, is 404 "Not Found".
 //   - Every answer carries X-GitHub-Request-Id, X-GitHub-Media-Type and
@@ -98,8 +127,29 @@
 //	      "generate": {                             // synthetic entries, for pagination
 //	        "statuses": 120, "state": "success",
 //	        "check_runs": 150, "check_status": "completed", "conclusion": "success"
+//	      },
+//	      "rules": {                                // rulesets of this branch (needs "name")
+//	        "required_status_checks": [{"context": "build", "integration_id": 15368}],  // integration_id optional
+//	        "strict": false
+//	      },
+//	      "protection": {                           // classic protection of this branch (needs "name")
+//	        "contexts": ["ci/travis"],              // contexts or checks, or both naming the same
+//	        "checks": [{"context": "ci/travis", "app_id": 123}],  // app_id optional (null: any app)
+//	        "strict": true
 //	      }
-//	    }]
+//	    }],
+//	    "pulls": [{
+//	      "number": 7,                              // required, unique in the repository
+//	      "head": "patch-1",                        // required: a branch of head_repo
+//	      "head_repo": "contributor/Arduino",       // default: this repository; must be in the scenario
+//	      "base": "master",                         // default: default_branch; a branch of this repository
+//	      "state": "open",                          // open | closed; default open (closed when merged)
+//	      "title": "Fix the WiFi reconnect",        // default "Pull request 7"
+//	      "body": "...", "merged": false
+//	    }],
+//	    "rulesets": true,                           // false: the rules route is 404 (old GitHub Enterprise)
+//	    "protection_access": "read",                // read | forbidden (403) | hidden (404)
+//	    "status_links": true                        // false: no Link header on the combined status
 //	  }]
 //	}
 //
@@ -115,7 +165,11 @@
 // check runs are named "generated/check-001"...; both come before the
 // listed ones, so a failure listed after 150 generated successes is on the
 // second page of 100. testdata/example.json has a passing, a failing and a
-// pending ref, a private repository and a paginated one.
+// pending ref, a private repository and a paginated one; testdata/pulls.json
+// a same-repository pull request that passes, a fork's that fails, a branch
+// whose rules require a check that has not reported, classic protection the
+// token may read, a repository without rulesets (and without Link on its
+// combined status) and one whose protection is forbidden.
 //
 // Errors are [*ScenarioError] values that say where and what:
 //

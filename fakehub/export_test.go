@@ -14,3 +14,9 @@ const (
 )
 
 type ErrorBody = errorBody
+
+const (
+	DocsPull       = docsPull
+	DocsRules      = docsRules
+	DocsProtection = docsProtection
+)

@@ -78,7 +78,19 @@ func get(t *testing.T, srv *fakehubtest.Server, method, path string, header http
 // exampleScenario is testdata/example.json, parsed.
 func exampleScenario(t *testing.T) *Scenario {
 	t.Helper()
-	data, err := os.ReadFile("testdata/example.json")
+	return scenarioFile(t, "testdata/example.json")
+}
+
+// pullsScenario is testdata/pulls.json, parsed: pull requests (one from
+// a fork), branch rules and classic protection.
+func pullsScenario(t *testing.T) *Scenario {
+	t.Helper()
+	return scenarioFile(t, "testdata/pulls.json")
+}
+
+func scenarioFile(t *testing.T, name string) *Scenario {
+	t.Helper()
+	data, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}

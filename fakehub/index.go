@@ -1,6 +1,7 @@
 package fakehub
 
 import (
+	"cmp"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
@@ -17,11 +18,17 @@ type index struct {
 }
 
 type repoEntry struct {
-	Repo           // with ID and DefaultBranch filled in; Refs unused
+	Repo           // with ID and DefaultBranch filled in; Refs and Pulls unused
 	ownerID  int64 // stable per owner login
 	commits  []*commit
 	branches map[string]*commit
 	tags     map[string]*commit
+	pulls    map[int]*pull
+	pullList []*pull // in the scenario's order
+
+	fork        bool // the head repository of another one's pull request
+	rulesets    bool // Rulesets, default true
+	statusLinks bool // StatusLinks, default true
 }
 
 func (e *repoEntry) fullName() string { return e.Owner + "/" + e.Name }
@@ -37,6 +44,12 @@ type commit struct {
 	latestStatuses []Status   // one per context, in order of first appearance
 	latestRuns     []CheckRun // one per name, likewise
 	state          string     // the combined state GitHub computes
+
+	// What the ref's branch requires: nil when nothing. protection has
+	// both Contexts and Checks filled in.
+	rules      *Rules
+	rulesetID  int64
+	protection *Protection
 }
 
 var (
@@ -53,7 +66,7 @@ func lazyRegexp(expr string) func() *regexp.Regexp {
 
 // ids numbers whatever the scenario leaves unnumbered after the largest
 // id it gives, so that explicit and assigned ids never collide.
-type ids struct{ repo, status, checkRun, suite int64 }
+type ids struct{ repo, status, checkRun, suite, pull, ruleset int64 }
 
 func buildIndex(sc *Scenario) (*index, error) {
 	next, err := explicitIDs(sc)
@@ -71,6 +84,12 @@ func buildIndex(sc *Scenario) (*index, error) {
 			return nil, invalid("", fmt.Sprintf("repos[%d]", i), "repository %s is listed twice", entry.fullName())
 		}
 		idx.repos[key] = entry
+	}
+	// Pull requests come last: their head may be in any repository.
+	for i := range sc.Repos {
+		if err := idx.linkPulls(&sc.Repos[i], fmt.Sprintf("repos[%d]", i), next); err != nil {
+			return nil, err
+		}
 	}
 	return idx, nil
 }
@@ -125,12 +144,19 @@ func buildRepo(repo *Repo, path string, next *ids) (*repoEntry, error) {
 		return nil, invalid(where, path+".name", "name %q is not a repository name (letters, digits, '-', '_', '.'; at most 100)", repo.Name)
 	}
 	e := &repoEntry{
-		Repo:     *repo,
-		ownerID:  stableID("owner", strings.ToLower(repo.Owner)),
-		branches: make(map[string]*commit),
-		tags:     make(map[string]*commit),
+		Repo:        *repo,
+		ownerID:     stableID("owner", strings.ToLower(repo.Owner)),
+		branches:    make(map[string]*commit),
+		tags:        make(map[string]*commit),
+		pulls:       make(map[int]*pull),
+		rulesets:    repo.Rulesets == nil || *repo.Rulesets,
+		statusLinks: repo.StatusLinks == nil || *repo.StatusLinks,
 	}
-	e.Refs = nil
+	e.Refs, e.Pulls = nil, nil
+	e.ProtectionAccess = cmp.Or(e.ProtectionAccess, "read")
+	if err := oneOf(e.ProtectionAccess, protectionAccess); err != nil {
+		return nil, invalid(where, path+".protection_access", "protection_access %w", err)
+	}
 	if e.ID == 0 {
 		next.repo++
 		e.ID = next.repo
@@ -250,6 +276,9 @@ func buildCommit(e *repoEntry, ref *Ref, path, where string, next *ids) (*commit
 	if len(c.checkRuns) > 0 {
 		next.suite++
 		c.suiteID = next.suite
+	}
+	if err := requirements(c, ref, path, where, next); err != nil {
+		return nil, err
 	}
 	c.latestStatuses = latestStatuses(c.statuses)
 	c.latestRuns = latestCheckRuns(c.checkRuns)

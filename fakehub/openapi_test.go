@@ -2,6 +2,7 @@ package fakehub_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,11 +57,14 @@ type openapiCase struct {
 
 // openapiScenario is what the cases are served: testdata/example.json
 // (a passing, a failing and a pending ref, a private repository and a
-// paginated one), plus a repository without commits and one whose ref has
-// a status of every state and a check run of every status and conclusion.
+// paginated one) and testdata/pulls.json (pull requests, a fork, branch
+// rules and protection), plus a repository without commits and one whose
+// ref has a status of every state and a check run of every status and
+// conclusion.
 func openapiScenario(t *testing.T) *Scenario {
 	t.Helper()
 	sc := exampleScenario(t)
+	sc.Repos = append(sc.Repos, pullsScenario(t).Repos...)
 	every := Ref{Name: "main"}
 	for _, state := range []string{"error", "failure", "pending", "success"} {
 		every.Statuses = append(every.Statuses, Status{State: state, Context: "ci/" + state, Description: "the " + state + " one"})
@@ -81,9 +85,12 @@ func openapiScenario(t *testing.T) *Scenario {
 }
 
 const (
-	opRepo      = "GET /repos/{owner}/{repo}"
-	opStatus    = "GET /repos/{owner}/{repo}/commits/{ref}/status"
-	opCheckRuns = "GET /repos/{owner}/{repo}/commits/{ref}/check-runs"
+	opRepo       = "GET /repos/{owner}/{repo}"
+	opStatus     = "GET /repos/{owner}/{repo}/commits/{ref}/status"
+	opCheckRuns  = "GET /repos/{owner}/{repo}/commits/{ref}/check-runs"
+	opPull       = "GET /repos/{owner}/{repo}/pulls/{pull_number}"
+	opRules      = "GET /repos/{owner}/{repo}/rules/branches/{branch}"
+	opProtection = "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
 )
 
 // openapiToken is the token the cases' Hub requires when a case asks for
@@ -143,6 +150,60 @@ var openapiCases = []openapiCase{
 	{name: "check-runs/unknown ref", op: opCheckRuns, path: "/repos/esp8266/Arduino/commits/nothing/check-runs", status: 422},
 	{name: "check-runs/empty repo", op: opCheckRuns, path: "/repos/clientsecure/empty/commits/main/check-runs", status: 409},
 	{name: "check-runs/secondary rate limit", op: opCheckRuns, path: "/repos/esp8266/Arduino/commits/broken/check-runs", arrange: failNext(429), status: 429},
+
+	// A pull request's head, by the base repository's commit endpoints.
+	{name: "status/pull head", op: opStatus, path: "/repos/blinkyboard/firmware/commits/pull%2F7%2Fhead/status", status: 200},
+	{name: "status/fork's pull head", op: opStatus, path: "/repos/blinkyboard/firmware/commits/refs%2Fpull%2F8%2Fhead/status", status: 200},
+	{name: "status/without Link", op: opStatus, path: "/repos/legacy-ghes/firmware/commits/main/status", status: 200},
+	{name: "status/without Link, page 2", op: opStatus, path: "/repos/legacy-ghes/firmware/commits/main/status?page=2", status: 200},
+	{name: "check-runs/fork's pull head", op: opCheckRuns, path: "/repos/blinkyboard/firmware/commits/pull%2F8%2Fhead/check-runs", status: 200},
+	{name: "check-runs/unknown pull head", op: opCheckRuns, path: "/repos/blinkyboard/firmware/commits/pull%2F99%2Fhead/check-runs", status: 422},
+
+	// The pull request.
+	{name: "pull/same repository", op: opPull, path: "/repos/blinkyboard/firmware/pulls/7", status: 200},
+	{name: "pull/fork", op: opPull, path: "/repos/blinkyboard/firmware/pulls/8", status: 200},
+	{name: "pull/merged", op: opPull, path: "/repos/blinkyboard/firmware/pulls/3", status: 200},
+	{name: "pull/enterprise", op: opPull, path: "/api/v3/repos/blinkyboard/firmware/pulls/8", status: 200},
+	{name: "pull/not modified", op: opPull, path: "/repos/blinkyboard/firmware/pulls/7", revalidate: true, status: 304},
+	{name: "pull/unknown", op: opPull, path: "/repos/blinkyboard/firmware/pulls/99", status: 404},
+	{name: "pull/unknown repo", op: opPull, path: "/repos/blinkyboard/nothing/pulls/7", status: 404},
+	{name: "pull/rate limited", op: opPull, path: "/repos/blinkyboard/firmware/pulls/7", arrange: exhaustRateLimit, status: 403},
+
+	// The branch's rules.
+	{name: "rules/required checks", op: opRules, path: "/repos/blinkyboard/firmware/rules/branches/main", status: 200},
+	{name: "rules/forbidden protection, readable rules", op: opRules, path: "/repos/actions-only/firmware/rules/branches/main", status: 200},
+	{name: "rules/none", op: opRules, path: "/repos/blinkyboard/firmware/rules/branches/patch-1", status: 200},
+	{name: "rules/branch with a slash", op: opRules, path: "/repos/blinkyboard/firmware/rules/branches/release%2F1.x", status: 200},
+	{name: "rules/unknown branch", op: opRules, path: "/repos/blinkyboard/firmware/rules/branches/nothing", status: 200},
+	{name: "rules/past the end", op: opRules, path: "/repos/blinkyboard/firmware/rules/branches/main?per_page=1&page=2", status: 200},
+	{name: "rules/not modified", op: opRules, path: "/repos/blinkyboard/firmware/rules/branches/main", revalidate: true, status: 304},
+	{name: "rules/no rulesets", op: opRules, path: "/repos/legacy-ghes/firmware/rules/branches/main", status: 404},
+	{name: "rules/unknown repo", op: opRules, path: "/repos/blinkyboard/nothing/rules/branches/main", status: 404},
+
+	// Classic branch protection.
+	{name: "protection/read", op: opProtection, path: "/repos/blinkyboard/firmware/branches/main/protection/required_status_checks", token: openapiToken, arrange: requireToken, status: 200},
+	{name: "protection/contexts only", op: opProtection, path: "/repos/blinkyboard/firmware/branches/release%2F1.x/protection/required_status_checks", token: openapiToken, status: 200},
+	{name: "protection/old GitHub Enterprise", op: opProtection, path: "/api/v3/repos/legacy-ghes/firmware/branches/main/protection/required_status_checks", token: openapiToken, status: 200},
+	{name: "protection/not modified", op: opProtection, path: "/repos/blinkyboard/firmware/branches/main/protection/required_status_checks", token: openapiToken, revalidate: true, status: 304},
+	{name: "protection/anonymous", op: opProtection, path: "/repos/blinkyboard/firmware/branches/main/protection/required_status_checks", status: 404},
+	{name: "protection/hidden", op: opProtection, path: "/repos/blinkyboard/firmware/branches/main/protection/required_status_checks", token: openapiToken, arrange: protectionAccess("hidden"), status: 404},
+	{name: "protection/forbidden", op: opProtection, path: "/repos/actions-only/firmware/branches/main/protection/required_status_checks", token: openapiToken, status: 403},
+	{name: "protection/not protected", op: opProtection, path: "/repos/blinkyboard/firmware/branches/patch-1/protection/required_status_checks", token: openapiToken, status: 404},
+	{name: "protection/unknown branch", op: opProtection, path: "/repos/blinkyboard/firmware/branches/nothing/protection/required_status_checks", token: openapiToken, status: 404},
+	{name: "protection/bad credentials", op: opProtection, path: "/repos/blinkyboard/firmware/branches/main/protection/required_status_checks", token: "wrong", arrange: requireToken, status: 401},
+}
+
+// protectionAccess sets blinkyboard/firmware's protection_access.
+func protectionAccess(access string) func(*Hub) {
+	return func(h *Hub) {
+		h.Update(func(sc *Scenario) {
+			for i := range sc.Repos {
+				if sc.Repos[i].Owner == "blinkyboard" {
+					sc.Repos[i].ProtectionAccess = access
+				}
+			}
+		})
+	}
 }
 
 func exhaustRateLimit(h *Hub) { h.SetRateLimit(0, time.Now().Add(time.Hour)) }
@@ -192,17 +253,29 @@ func TestOpenAPIRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		op, path string
 		drop     []string // the path of the field to delete
+		// want is in the error; "" means the dropped field's quoted
+		// name. A rule is one of many kinds (oneOf), and kin-openapi
+		// says only that it fits none.
+		want string
 	}{
-		{opRepo, "/repos/esp8266/Arduino", []string{"default_branch"}},
-		{opRepo, "/repos/esp8266/Arduino", []string{"owner", "node_id"}},
-		{opStatus, "/repos/esp8266/Arduino/commits/master/status", []string{"repository", "owner", "login"}},
-		{opStatus, "/repos/esp8266/Arduino/commits/master/status", []string{"statuses", "0", "context"}},
-		{opCheckRuns, "/repos/esp8266/Arduino/commits/broken/check-runs", []string{"check_runs", "1", "app", "owner"}},
-		{opCheckRuns, "/repos/esp8266/Arduino/commits/broken/check-runs", []string{"total_count"}},
+		{opRepo, "/repos/esp8266/Arduino", []string{"default_branch"}, ""},
+		{opRepo, "/repos/esp8266/Arduino", []string{"owner", "node_id"}, ""},
+		{opStatus, "/repos/esp8266/Arduino/commits/master/status", []string{"repository", "owner", "login"}, ""},
+		{opStatus, "/repos/esp8266/Arduino/commits/master/status", []string{"statuses", "0", "context"}, ""},
+		{opCheckRuns, "/repos/esp8266/Arduino/commits/broken/check-runs", []string{"check_runs", "1", "app", "owner"}, ""},
+		{opCheckRuns, "/repos/esp8266/Arduino/commits/broken/check-runs", []string{"total_count"}, ""},
+		{opPull, "/repos/blinkyboard/firmware/pulls/8", []string{"head", "repo", "owner", "login"}, ""},
+		{opPull, "/repos/blinkyboard/firmware/pulls/8", []string{"_links", "statuses"}, ""},
+		{opPull, "/repos/blinkyboard/firmware/pulls/8", []string{"mergeable_state"}, ""},
+		{opRules, "/repos/blinkyboard/firmware/rules/branches/main", []string{"0", "parameters", "strict_required_status_checks_policy"}, oneOfRefused},
+		{opRules, "/repos/blinkyboard/firmware/rules/branches/main", []string{"0", "parameters", "required_status_checks", "0", "context"}, oneOfRefused},
+		{opProtection, "/repos/blinkyboard/firmware/branches/main/protection/required_status_checks", []string{"checks", "0", "app_id"}, ""},
+		{opProtection, "/repos/blinkyboard/firmware/branches/main/protection/required_status_checks", []string{"contexts_url"}, ""},
 	} {
 		name := tc.op + " without " + strings.Join(tc.drop, ".")
 		t.Run(name, func(t *testing.T) {
-			resp, body := get(t, srv, http.MethodGet, tc.path, nil)
+			// Any token: the Hub requires none, and protection needs one.
+			resp, body := get(t, srv, http.MethodGet, tc.path, http.Header{"Authorization": {"token " + openapiToken}})
 			if err := validateAnswer(doc, tc.op, resp, body); err != nil {
 				t.Fatalf("fakehub's own answer is refused already: %v", err)
 			}
@@ -211,9 +284,9 @@ func TestOpenAPIRefuses(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = validateAnswer(doc, tc.op, resp, cut)
-			last := tc.drop[len(tc.drop)-1]
-			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", last)) {
-				t.Errorf("the answer without %s: error %v, want one naming %q", strings.Join(tc.drop, "."), err, last)
+			want := cmp.Or(tc.want, fmt.Sprintf("%q", tc.drop[len(tc.drop)-1]))
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("the answer without %s: error %v, want one with %s", strings.Join(tc.drop, "."), err, want)
 			}
 		})
 	}
@@ -230,6 +303,10 @@ func TestOpenAPIRefuses(t *testing.T) {
 		}
 	})
 }
+
+// oneOfRefused is how kin-openapi refuses an item that fits none of a
+// oneOf's schemas.
+const oneOfRefused = `/0: value doesn't match any schema from "oneOf"`
 
 // dropField deletes the field at path (object keys, array indexes) from a
 // JSON document.

@@ -159,9 +159,10 @@ func minimalRepository(c *call) minimalRepoJSON {
 		// full_name keeps the scenario's case, whatever the request's.
 		FullName:         e.fullName(),
 		Private:          e.Private,
-		Owner:            organization(c, e.Owner, e.ownerID),
+		Owner:            c.owner(),
 		HTMLURL:          c.repoSite(),
 		Description:      nullable(e.Description),
+		Fork:             e.fork,
 		URL:              api,
 		ForksURL:         api + "/forks",
 		KeysURL:          api + "/keys{/key_id}",

@@ -22,46 +22,94 @@ type call struct {
 func (c *call) repoAPI() string  { return c.api + "/repos/" + c.repo.fullName() }
 func (c *call) repoSite() string { return c.site + "/" + c.repo.fullName() }
 
-// route answers GET and HEAD for the three resources; anything else is 404,
-// as GitHub answers unknown paths and methods.
-func (h *Hub) route(rep *reply, r *http.Request, authorized bool) {
-	path := r.URL.Path
-	prefix := ""
+// owner is the repository's owner.
+func (c *call) owner() userJSON { return organization(c, c.repo.Owner, c.repo.ownerID) }
+
+// in is the same call about another repository (a pull request's head).
+func (c *call) in(e *repoEntry) *call {
+	other := *c
+	other.repo = e
+	return &other
+}
+
+// target is what a request path asks for: the route (as Route names it),
+// the repository, and the route's one parameter (a ref, a pull request
+// number, a branch), which may be empty.
+type target struct {
+	route, owner, name, arg string
+	prefix                  string // enterprisePrefix or ""
+}
+
+// parse reads a request path; route is "" for one the Hub does not serve.
+// A ref or branch is everything between the fixed segments, slashes
+// included ("feature/x"), as GitHub reads it.
+func parse(path string) target {
+	var t target
 	if rest, ok := strings.CutPrefix(path, enterprisePrefix+"/"); ok {
-		path, prefix = "/"+rest, enterprisePrefix
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		rep.fail(http.StatusNotFound, "Not Found", docsREST)
-		return
+		path, t.prefix = "/"+rest, enterprisePrefix
 	}
 	rest, ok := strings.CutPrefix(path, "/repos/")
 	if !ok {
-		rep.fail(http.StatusNotFound, "Not Found", docsREST)
-		return
+		return t
 	}
 	owner, rest, _ := strings.Cut(rest, "/")
 	name, rest, more := strings.Cut(rest, "/")
-	var ref, docs string
-	var serve func(*reply, *call, *commit)
+	if owner == "" || name == "" {
+		return t
+	}
+	t.owner, t.name = owner, name
+	between := func(prefix, suffix string) bool {
+		arg, ok := strings.CutPrefix(rest, prefix)
+		if !ok || !strings.HasSuffix(arg, suffix) || len(arg) < len(suffix) {
+			return false
+		}
+		t.arg = strings.TrimSuffix(arg, suffix)
+		return true
+	}
 	switch {
-	case owner == "" || name == "":
-		rep.fail(http.StatusNotFound, "Not Found", docsREST)
-		return
 	case !more:
-		docs = docsRepo
-	case strings.HasPrefix(rest, "commits/") && strings.HasSuffix(rest, "/status"):
-		ref = strings.TrimSuffix(strings.TrimPrefix(rest, "commits/"), "/status")
-		docs, serve = docsStatus, serveCombinedStatus
-	case strings.HasPrefix(rest, "commits/") && strings.HasSuffix(rest, "/check-runs"):
-		ref = strings.TrimSuffix(strings.TrimPrefix(rest, "commits/"), "/check-runs")
-		docs, serve = docsCheckRuns, serveCheckRuns
-	default:
+		t.route = "repo"
+	case between("commits/", "/status"):
+		t.route = "status"
+	case between("commits/", "/check-runs"):
+		t.route = "check-runs"
+	case between("pulls/", "") && t.arg != "" && !strings.Contains(t.arg, "/"):
+		t.route = "pull"
+	case between("rules/branches/", ""):
+		t.route = "rules"
+	case between("branches/", "/protection/required_status_checks"):
+		t.route = "protection"
+	}
+	return t
+}
+
+// Route names the resource a request path asks for, as a Hub routes it:
+// "repo", "status", "check-runs", "pull", "rules" or "protection"; "" for
+// a path that is none of them (a 404). Tests count requests by it.
+func Route(path string) string { return parse(path).route }
+
+// docs are the documentation URLs of each route's error bodies.
+var docs = map[string]string{
+	"repo":       docsRepo,
+	"status":     docsStatus,
+	"check-runs": docsCheckRuns,
+	"pull":       docsPull,
+	"rules":      docsRules,
+	"protection": docsProtection,
+}
+
+// route answers GET and HEAD for the resources; anything else is 404, as
+// GitHub answers unknown paths and methods.
+func (h *Hub) route(rep *reply, r *http.Request, authorized bool) {
+	t := parse(r.URL.Path)
+	if t.route == "" || r.Method != http.MethodGet && r.Method != http.MethodHead {
 		rep.fail(http.StatusNotFound, "Not Found", docsREST)
 		return
 	}
-	entry := h.idx.repos[strings.ToLower(owner+"/"+name)]
-	if entry == nil || entry.Private && !authorized || more && ref == "" {
-		rep.fail(http.StatusNotFound, "Not Found", docs)
+	doc := docs[t.route]
+	entry := h.idx.repos[strings.ToLower(t.owner+"/"+t.name)]
+	if entry == nil || entry.Private && !authorized || t.route != "repo" && t.arg == "" {
+		rep.fail(http.StatusNotFound, "Not Found", doc)
 		return
 	}
 	scheme := "https"
@@ -69,52 +117,34 @@ func (h *Hub) route(rep *reply, r *http.Request, authorized bool) {
 		scheme = "http"
 	}
 	site := scheme + "://" + r.Host
-	c := &call{r: r, api: site + prefix, site: site, repo: entry}
-	if serve == nil {
+	c := &call{r: r, api: site + t.prefix, site: site, repo: entry}
+	var serve func(*reply, *call, *commit)
+	switch t.route {
+	case "repo":
 		rep.ok(repositoryJSON(c))
 		return
+	case "pull":
+		servePull(rep, c, t.arg)
+		return
+	case "rules":
+		serveRules(rep, c, t.arg)
+		return
+	case "protection":
+		serveProtection(rep, c, t.arg, authorized)
+		return
+	case "status":
+		serve = serveCombinedStatus
+	case "check-runs":
+		serve = serveCheckRuns
 	}
 	if len(entry.commits) == 0 {
-		rep.fail(http.StatusConflict, "Git Repository is empty.", docs)
+		rep.fail(http.StatusConflict, "Git Repository is empty.", doc)
 		return
 	}
-	commit, found := entry.resolve(ref)
+	commit, found := entry.resolve(t.arg)
 	if !found {
-		rep.fail(http.StatusUnprocessableEntity, "No commit found for SHA: "+ref, docs)
+		rep.fail(http.StatusUnprocessableEntity, "No commit found for SHA: "+t.arg, doc)
 		return
 	}
 	serve(rep, c, commit)
-}
-
-// Route names the resource a request path asks for, as a Hub routes it:
-// "repo", "status", "check-runs", "pull", "rules" or "protection"; "" for
-// a path that is none of them (a 404). Tests count requests by it.
-func Route(path string) string {
-	if rest, ok := strings.CutPrefix(path, enterprisePrefix+"/"); ok {
-		path = "/" + rest
-	}
-	rest, ok := strings.CutPrefix(path, "/repos/")
-	if !ok {
-		return ""
-	}
-	parts := strings.Split(rest, "/")
-	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-		return ""
-	}
-	p := parts[2:]
-	switch {
-	case len(p) == 0:
-		return "repo"
-	case len(p) >= 3 && p[0] == "commits" && p[len(p)-1] == "status":
-		return "status"
-	case len(p) >= 3 && p[0] == "commits" && p[len(p)-1] == "check-runs":
-		return "check-runs"
-	case len(p) == 2 && p[0] == "pulls" && p[1] != "":
-		return "pull"
-	case len(p) >= 3 && p[0] == "rules" && p[1] == "branches":
-		return "rules"
-	case len(p) >= 5 && p[0] == "branches" && p[len(p)-2] == "protection" && p[len(p)-1] == "required_status_checks":
-		return "protection"
-	}
-	return ""
 }

@@ -28,6 +28,70 @@ type Repo struct {
 	// name (or "main" for a repository without refs).
 	DefaultBranch string `json:"default_branch,omitempty"`
 	Refs          []Ref  `json:"refs,omitempty"`
+	// Pulls are the repository's pull requests, by number.
+	Pulls []Pull `json:"pulls,omitempty"`
+	// Rulesets false makes GET .../rules/branches/{branch} 404, as a
+	// GitHub Enterprise Server from before rulesets answers; nil or true
+	// serves each branch's Rules.
+	Rulesets *bool `json:"rulesets,omitempty"`
+	// ProtectionAccess is what a request with an accepted token may see of
+	// classic branch protection: "read" (the default), "forbidden" (403,
+	// as GitHub Actions' GITHUB_TOKEN gets) or "hidden" (404, as a token
+	// without admin rights gets).
+	ProtectionAccess string `json:"protection_access,omitempty"`
+	// StatusLinks false leaves the Link header off the combined status,
+	// which GitHub does not document one for; pages still work.
+	StatusLinks *bool `json:"status_links,omitempty"`
+}
+
+// Pull is one pull request: the branch Head of HeadRepo to be merged into
+// the branch Base of the repository that lists it.
+type Pull struct {
+	Number int `json:"number"`
+	// Head is a branch (a ref's name) of HeadRepo.
+	Head string `json:"head"`
+	// HeadRepo is "owner/name" of a repository in the scenario, the fork
+	// the pull request comes from; empty means this repository.
+	HeadRepo string `json:"head_repo,omitempty"`
+	// Base is a branch of this repository; empty means its default branch.
+	Base string `json:"base,omitempty"`
+	// State is open or closed; empty means open (closed when Merged).
+	State  string `json:"state,omitempty"`
+	Title  string `json:"title,omitempty"` // empty: "Pull request N"
+	Body   string `json:"body,omitempty"`
+	Merged bool   `json:"merged,omitempty"`
+}
+
+// Rules are the branch rules (rulesets) that require status checks of a
+// branch, as GET /repos/{o}/{r}/rules/branches/{branch} lists them.
+type Rules struct {
+	RequiredStatusChecks []RequiredCheck `json:"required_status_checks"`
+	// Strict requires the branch to be up to date before merging.
+	Strict bool `json:"strict,omitempty"`
+}
+
+// RequiredCheck is one check a ruleset requires: a status context or a
+// check run name, optionally from one app only.
+type RequiredCheck struct {
+	Context       string `json:"context"`
+	IntegrationID int64  `json:"integration_id,omitempty"`
+}
+
+// Protection is a branch's classic protection: the status checks it
+// requires, as GET .../branches/{branch}/protection/required_status_checks
+// shows them. Contexts and Checks name the same checks; either one alone
+// implies the other (Checks with app_id null).
+type Protection struct {
+	Contexts []string          `json:"contexts,omitempty"`
+	Checks   []ProtectionCheck `json:"checks,omitempty"`
+	Strict   bool              `json:"strict,omitempty"`
+}
+
+// ProtectionCheck is one required check of classic protection; AppID nil
+// accepts it from any app.
+type ProtectionCheck struct {
+	Context string `json:"context"`
+	AppID   *int64 `json:"app_id,omitempty"`
 }
 
 // Ref is one commit and the names that point at it. A request's ref
@@ -48,6 +112,10 @@ type Ref struct {
 	// Generate adds synthetic statuses and check runs before the ones
 	// listed, so that a listed failure lands on the last page.
 	Generate *Generate `json:"generate,omitempty"`
+	// Rules and Protection are the checks the branch Name requires; a
+	// ref without a Name may have neither.
+	Rules      *Rules      `json:"rules,omitempty"`
+	Protection *Protection `json:"protection,omitempty"`
 }
 
 // Status is one commit status, as a CI service posts it.
@@ -172,19 +240,38 @@ func (sc *Scenario) clone() *Scenario {
 			ref.Statuses = append([]Status(nil), ref.Statuses...)
 			ref.CheckRuns = append([]CheckRun(nil), ref.CheckRuns...)
 			for k, run := range ref.CheckRuns {
-				if run.App != nil {
-					app := *run.App
-					ref.CheckRuns[k].App = &app
-				}
+				ref.CheckRuns[k].App = clonePtr(run.App)
 			}
-			if ref.Generate != nil {
-				gen := *ref.Generate
-				ref.Generate = &gen
+			ref.Generate = clonePtr(ref.Generate)
+			if ref.Rules != nil {
+				rules := *ref.Rules
+				rules.RequiredStatusChecks = append([]RequiredCheck(nil), rules.RequiredStatusChecks...)
+				ref.Rules = &rules
+			}
+			if ref.Protection != nil {
+				prot := *ref.Protection
+				prot.Contexts = append([]string(nil), prot.Contexts...)
+				prot.Checks = append([]ProtectionCheck(nil), prot.Checks...)
+				for k, check := range prot.Checks {
+					prot.Checks[k].AppID = clonePtr(check.AppID)
+				}
+				ref.Protection = &prot
 			}
 			refs[j] = ref
 		}
 		repo.Refs = refs
+		repo.Pulls = append([]Pull(nil), repo.Pulls...)
+		repo.Rulesets = clonePtr(repo.Rulesets)
+		repo.StatusLinks = clonePtr(repo.StatusLinks)
 		out.Repos[i] = repo
 	}
 	return out
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -52,7 +52,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"trailing", `{"repos": []} {}`, `fakehub: scenario:1:15: unexpected data after the scenario's closing '}'`},
 		{"not an object", `[]`, `fakehub: scenario:1:1: want an object, got an array`},
 		{"unknown field", "{\"repos\": [{\"owner\": \"a\", \"name\": \"b\",\n \"refs\": [{\"name\": \"main\", \"stauses\": []}]}]}",
-			`fakehub: scenario:2:28: repos[0].refs[0].stauses: unknown field "stauses"; known here: check_runs, generate, name, sha, statuses, tags`},
+			`fakehub: scenario:2:28: repos[0].refs[0].stauses: unknown field "stauses"; known here: check_runs, generate, name, protection, rules, sha, statuses, tags`},
 		{"case matters", `{"Repos": []}`, `fakehub: scenario:1:2: Repos: unknown field "Repos"; known here: repos`},
 		{"duplicate field", `{"repos": [{"owner": "a", "owner": "b"}]}`, `fakehub: scenario:1:27: repos[0].owner: field "owner" given twice`},
 		{"wrong type", "{\"repos\": [{\"owner\": \"a\", \"name\": \"b\", \"private\": \"yes\"}]}", `fakehub: scenario:1:51: repos[0].private: want true or false, got string "yes"`},

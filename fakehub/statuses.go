@@ -61,7 +61,9 @@ func serveCombinedStatus(rep *reply, c *call, cm *commit) {
 		})
 	}
 	rep.ok(out)
-	p.setLink(rep, c)
+	if c.repo.statusLinks {
+		p.setLink(rep, c)
+	}
 }
 
 // timestamp is GitHub's time format: RFC 3339 in UTC, whole seconds.

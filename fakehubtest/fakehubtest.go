@@ -123,8 +123,8 @@ func (s *Server) Conns() int64 { return s.conns.Load() }
 func (s *Server) Handshakes() int64 { return s.hellos.Load() }
 
 // Requests is the number of requests so far for route, a name from
-// [fakehub.Route] ("repo", "status", "check-runs", ...); "" counts the
-// paths that are none of them.
+// [fakehub.Route] ("repo", "status", "check-runs", "pull", "rules",
+// "protection"); "" counts the paths that are none of them.
 func (s *Server) Requests(route string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

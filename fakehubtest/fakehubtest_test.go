@@ -69,6 +69,45 @@ func TestCounts(t *testing.T) {
 	}
 }
 
+// The routes status asks for pull requests and required checks are
+// counted under their own names, whatever the answer (a 404 for an
+// unknown pull request is still a "pull" request).
+func TestCountsPullRulesProtection(t *testing.T) {
+	sc := &fakehub.Scenario{Repos: []fakehub.Repo{{
+		Owner: "octo", Name: "demo",
+		Refs: []fakehub.Ref{
+			{Name: "main", Rules: &fakehub.Rules{RequiredStatusChecks: []fakehub.RequiredCheck{{Context: "build"}}},
+				Protection: &fakehub.Protection{Contexts: []string{"build"}}},
+			{Name: "feature/x"},
+		},
+		Pulls: []fakehub.Pull{{Number: 7, Head: "feature/x"}},
+	}}}
+	srv := fakehubtest.NewServer(sc, testcerts.Shared().Good.TLS())
+	defer srv.Close()
+	hc := srv.ClientAt(testcerts.Now)
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/repos/octo/demo/pulls/7", 200},
+		{"/api/v3/repos/octo/demo/pulls/8", 404},
+		{"/repos/octo/demo/rules/branches/main", 200},
+		{"/repos/octo/demo/rules/branches/feature/x", 200},
+		{"/repos/octo/demo/rules/branches/nothing", 200},
+		{"/repos/octo/demo/branches/main/protection/required_status_checks", 404}, // no token
+		{"/repos/octo/demo/commits/pull/7/head/check-runs", 200},
+	} {
+		if resp := get(t, hc, srv.URL+tc.path); resp.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", tc.path, resp.StatusCode, tc.status)
+		}
+	}
+	for route, want := range map[string]int{"pull": 2, "rules": 3, "protection": 1, "check-runs": 1, "status": 0, "": 0} {
+		if got := srv.Requests(route); got != want {
+			t.Errorf("Requests(%q) = %d, want %d", route, got, want)
+		}
+	}
+}
+
 // The caller's listener, configuration and handler are used; HTTP1 turns
 // HTTP/2 off.
 func TestUnstartedServerTakesTheCallersParts(t *testing.T) {
