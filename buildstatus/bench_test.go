@@ -157,3 +157,60 @@ func (h *handshakeStats) report(b *testing.B) {
 	b.ReportMetric(float64(h.full.Load())/float64(b.N), "full-handshakes/op")
 	b.ReportMetric(float64(h.resumed.Load())/float64(b.N), "resumed/op")
 }
+
+// BenchmarkRequired is what --required costs beside a plain check, over
+// one reused HTTP/2 connection to a fakehub that takes serverDelay to
+// answer each request, as a distant API does: requests made one after
+// another add a delay each, requests made together share one. A pull
+// request is read first, so it costs one delay more than a ref.
+func BenchmarkRequired(b *testing.B) {
+	const serverDelay = 5 * time.Millisecond
+	sc := fakehub.DefaultScenario()
+	master := &sc.Repos[0].Refs[0]
+	master.Rules = &fakehub.Rules{RequiredStatusChecks: []fakehub.RequiredCheck{{Context: "continuous-integration/travis-ci/push"}}}
+	master.Protection = &fakehub.Protection{Contexts: []string{"codecov/project"}}
+	head := fakehub.Ref{Name: "patch-1"}
+	for _, st := range master.Statuses {
+		st.ID = 0 // numbered anew: ids are unique across the scenario
+		head.Statuses = append(head.Statuses, st)
+	}
+	sc.Repos[0].Refs = append(sc.Repos[0].Refs, head)
+	sc.Repos[0].Pulls = []fakehub.Pull{{Number: 7, Head: "patch-1"}}
+	srv := fakehubtest.NewUnstartedServer(sc, testcerts.Shared().Good.TLS())
+	srv.Hub.SetRateLimit(1<<30, time.Now().Add(time.Hour))
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(serverDelay)
+		srv.Hub.ServeHTTP(w, r)
+	})
+	srv.Start()
+	b.Cleanup(srv.Close)
+	hc := clientsecure.NewClient(verifiedClient())
+	b.Cleanup(hc.CloseIdleConnections)
+	c, err := NewClient(hc, srv.URL, testToken)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		target Target
+		want   Want
+	}{
+		{"ref/plain", Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{}},
+		{"ref/required", Target{Owner: "esp8266", Repo: "Arduino", Ref: "master"}, Want{Required: true}},
+		{"pull/plain", Target{Owner: "esp8266", Repo: "Arduino", Pull: 7}, Want{}},
+		{"pull/required", Target{Owner: "esp8266", Repo: "Arduino", Pull: 7}, Want{Required: true}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			requests := 0
+			for b.Loop() {
+				res, err := c.Check(b.Context(), tc.target, tc.want)
+				if err != nil || res.State != StateSuccess || tc.want.Required && !res.RequiredOnly {
+					b.Fatalf("%+v %v", res, err)
+				}
+				requests += res.Usage.Requests
+			}
+			b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(serverDelay), "delays/op")
+		})
+	}
+}

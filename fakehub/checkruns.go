@@ -86,7 +86,7 @@ func appOf(c *call, app App) appJSON {
 	}
 }
 
-// serveCheckRuns answers with the commit's check runs: the latest per name
+// serveCheckRuns answers with the commit's check runs: the latest per app and name
 // (filter=latest, the default) or every one (filter=all), narrowed by
 // check_name, status and app_id as GitHub does, a page at a time.
 func serveCheckRuns(rep *reply, c *call, cm *commit) {

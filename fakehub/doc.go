@@ -30,7 +30,7 @@
 //     pending or if there are none at all, else success), total_count, sha,
 //     repository, commit_url. Compact JSON with "state" first, exactly what
 //     the document's sketch looks for.
-//   - Check runs: filter=latest (the default: latest per name) or all;
+//   - Check runs: filter=latest (the default: latest per app and name) or all;
 //     check_name, status and app_id narrow the list. conclusion and
 //     completed_at are null until a run completes.
 //   - Both lists are paginated with page and per_page (default 30, at most
@@ -158,7 +158,7 @@
 // the same at every start. A status's state is
 // the latest per context: the one with the latest created_at, and of equal
 // times the later in the list. Likewise filter=latest keeps the check run
-// of each name with the latest started_at. A conclusion alone implies
+// of each app and name with the latest started_at. A conclusion alone implies
 // status completed.
 //
 // Generated statuses have contexts "generated/status-001"...; generated

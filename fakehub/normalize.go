@@ -169,7 +169,15 @@ func latestStatuses(all []Status) []Status {
 // latestCheckRuns keeps, for each name, the run started last, as
 // filter=latest does.
 func latestCheckRuns(all []CheckRun) []CheckRun {
-	return latest(all, func(r CheckRun) (string, time.Time) { return r.Name, r.StartedAt })
+	// Per app and name, as GitHub keeps them: two apps may report a check
+	// of the same name, and each has its latest.
+	return latest(all, func(r CheckRun) (string, time.Time) {
+		app := "github-actions"
+		if r.App != nil {
+			app = r.App.Slug
+		}
+		return app + "\x00" + r.Name, r.StartedAt
+	})
 }
 
 // latest keeps, for each key, the item with the latest time, the later in
