@@ -82,6 +82,33 @@ func (s *setup) groups() []*group {
 		})
 	}
 
+	// A pull request with the checks its base branch requires: the pull
+	// request, then its head's two lists and the base's rules and
+	// protection. gh pr checks --required asks GraphQL, which fakehub does
+	// not serve: gh api makes the same REST calls instead.
+	head := s.refs[min(1, len(s.refs)-1)]
+	base := s.url + "/repos/" + owner + "/" + repo
+	pullURLs := []string{base + "/pulls/1", s.statusURL(head), s.checkRunsURL(head),
+		base + "/rules/branches/" + first.name + "?page=1&per_page=100",
+		base + "/branches/" + first.name + "/protection/required_status_checks"}
+	required := &group{title: "pull request 1, only the checks its base branch requires", variants: []*variant{
+		{name: "clientsecure status --required", baseline: true, requests: 5, check: contains(owner+"/"+repo+"#1: success (2 required checks: 2 passed", 1),
+			cmds: [][]string{append(s.statusArgs(), "--required", owner+"/"+repo+"#1")}, env: []string{"GH_TOKEN=compare-token"}},
+		{name: "curl, the 5 URLs, one connection", requests: 5, check: contains(`"contexts_url":`, 1),
+			cmds: [][]string{append(s.curlArgs(pullURLs...), "-H", "Authorization: Bearer compare-token")}},
+	}}
+	if s.gh != "" {
+		var cmds [][]string
+		for _, u := range pullURLs {
+			cmds = append(cmds, []string{s.gh, "api", strings.TrimPrefix(u, s.url+"/")})
+		}
+		required.variants = append(required.variants, &variant{
+			name: "gh api, the same five calls", requests: 5, check: contains(`"contexts_url":`, 1), cmds: cmds,
+			env: []string{"GH_HOST=" + s.addr, "GH_ENTERPRISE_TOKEN=compare-token", "GH_CONFIG_DIR=" + filepath.Join(s.work, "gh"),
+				"GH_NO_UPDATE_NOTIFIER=1", "GH_PROMPT_DISABLED=1", "SSL_CERT_FILE=" + s.cert},
+		})
+	}
+
 	n := len(s.refs)
 	var oneByOne [][]string
 	var urls []string
@@ -97,7 +124,7 @@ func (s *setup) groups() []*group {
 		{name: fmt.Sprintf("curl, the %d resources, one connection", 2*n), requests: 2 * n,
 			check: contains(`"total_count":`, 2*n), cmds: [][]string{s.curlArgs(urls...)}},
 	}}
-	return []*group{get, status, refs}
+	return []*group{get, status, required, refs}
 }
 
 // contains checks that the output holds text exactly n times.

@@ -125,6 +125,8 @@ func (s *setup) writeScenario(nrefs int) error {
 		SHA       string   `json:"sha"`
 		Statuses  []status `json:"statuses"`
 		CheckRuns []run    `json:"check_runs"`
+		Rules      any      `json:"rules,omitempty"`
+		Protection any      `json:"protection,omitempty"`
 	}
 	var refs []refJSON
 	for i := range nrefs {
@@ -141,7 +143,12 @@ func (s *setup) writeScenario(nrefs int) error {
 			CheckRuns: []run{{"lint", "completed", "success"}, {"host tests", "completed", "success"}},
 		})
 	}
-	sc := map[string]any{"repos": []any{map[string]any{"owner": owner, "name": repo, "default_branch": "r000", "refs": refs}}}
+	// The default branch requires two checks (its rules one, classic
+	// protection the other), and pull request 1 would merge r001 into it.
+	refs[0].Rules = map[string]any{"required_status_checks": []any{map[string]any{"context": "lint"}}}
+	refs[0].Protection = map[string]any{"contexts": []string{"ci/build"}}
+	pulls := []any{map[string]any{"number": 1, "head": refs[min(1, nrefs-1)].Name}}
+	sc := map[string]any{"repos": []any{map[string]any{"owner": owner, "name": repo, "default_branch": "r000", "refs": refs, "pulls": pulls}}}
 	data, err := json.MarshalIndent(sc, "", "  ")
 	if err != nil {
 		return err
