@@ -87,24 +87,30 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"unicode columns count characters", "{\"repos\": [{\"description\": \"é\", \"owner\": 1}]}", `fakehub: scenario:1:42: repos[0].owner: want a string, got number 1`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sc, err := ParseScenario([]byte(tt.json))
-			if err == nil {
-				t.Fatalf("accepted: %+v", sc)
-			}
-			var se *ScenarioError
-			if !errors.As(err, &se) || se.Line == 0 {
-				t.Errorf("not a positioned *ScenarioError: %#v", err)
-			}
-			got := err.Error()
-			if prefix, ok := strings.CutSuffix(tt.want, "..."); ok {
-				if !strings.HasPrefix(got, prefix) {
-					t.Errorf("error\n%s\nwant it to start with\n%s", got, prefix)
-				}
-			} else if got != tt.want {
-				t.Errorf("error\n%s\nwant\n%s", got, tt.want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { refused(t, tt.json, tt.want) })
+	}
+}
+
+// refused checks that ParseScenario refuses data with a positioned
+// *ScenarioError whose message is want, or starts with it when want ends
+// in "...".
+func refused(t *testing.T, data, want string) {
+	t.Helper()
+	sc, err := ParseScenario([]byte(data))
+	if err == nil {
+		t.Fatalf("accepted: %+v", sc)
+	}
+	var se *ScenarioError
+	if !errors.As(err, &se) || se.Line == 0 {
+		t.Errorf("not a positioned *ScenarioError: %#v", err)
+	}
+	got := err.Error()
+	if prefix, ok := strings.CutSuffix(want, "..."); ok {
+		if !strings.HasPrefix(got, prefix) {
+			t.Errorf("error\n%s\nwant it to start with\n%s", got, prefix)
+		}
+	} else if got != want {
+		t.Errorf("error\n%s\nwant\n%s", got, want)
 	}
 }
 
