@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -135,14 +136,15 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 
 	ctx, cancel := o.withTimeout(ctx)
 	defer cancel()
-	// Who answered, and why it was believed, is recorded for --json only:
-	// it verifies the first chain a second time to say so.
+	// One trace for every API; who answered, and why it was believed, as
+	// each handshake decided it, for --json.
+	ct := tr.clientTrace(trust)
+	var servers *serverLog
+	if o.json {
+		servers = recordServers(trust)
+	}
 	for _, up := range ups.ups {
-		if o.json {
-			up.trace = up.server.trace(trust, tr)
-		} else {
-			up.trace = tr.clientTrace(trust)
-		}
+		up.trace = ct
 	}
 	outcomes := checkAll(ctx, ups, targets, want, o.concurrency)
 	for _, out := range outcomes {
@@ -151,8 +153,8 @@ func (o *statusOptions) run(ctx context.Context, e *env, args []string) error {
 	tr.printf("closing connection")
 	notes := newNoter(e)
 	for _, out := range outcomes {
-		if out.err == nil {
-			out.Server = ups.of(out.target).server.get()
+		if out.err == nil && servers != nil {
+			out.Server = servers.get(apis.api(out.target).url)
 		}
 		out.err = timeoutErr(ctx, out.err, o.timeout)
 		if out.err != nil {
@@ -294,68 +296,64 @@ func errText(err error) string {
 // serverInfo is the "server" object of --json: who answered, and why it
 // was believed.
 type serverInfo struct {
-	mu         sync.Mutex
-	Host       string `json:"host"`
+	Host       string `json:"host"` // the origin dialed, never a proxy
 	TLSVersion string `json:"tls_version"`
 	Cipher     string `json:"cipher_suite"`
 	ALPN       string `json:"alpn,omitempty"`
 	Verified   string `json:"verified"`
 	LeafSHA1   string `json:"leaf_sha1"`
 	LeafSPKI   string `json:"leaf_spki_sha256"`
-	seen       bool
 }
 
-// trace records the first verified handshake, and traces connections when
-// tr is on.
-func (s *serverInfo) trace(trust *clientsecure.Trust, tr *tracer) *httptrace.ClientTrace {
-	ct := tr.clientTrace(trust)
-	if ct == nil {
-		ct = &httptrace.ClientTrace{}
-	}
-	var host string
-	connect := ct.ConnectStart
-	ct.ConnectStart = func(network, addr string) {
-		s.mu.Lock()
-		host = addr
-		s.mu.Unlock()
-		if connect != nil {
-			connect(network, addr)
+// serverLog keeps the first verified handshake with each origin.
+type serverLog struct {
+	mu   sync.Mutex
+	seen map[string]*serverInfo // by "host:port"
+}
+
+// recordServers makes trust record what each first handshake with an
+// origin decided (Trust.OnVerified, chained to any hook already set), so
+// that nothing is verified twice. Call it before trust is first used.
+func recordServers(trust *clientsecure.Trust) *serverLog {
+	l := &serverLog{seen: make(map[string]*serverInfo)}
+	prev := trust.OnVerified
+	trust.OnVerified = func(cs tls.ConnectionState, v *clientsecure.Verification) {
+		if prev != nil {
+			prev(cs, v)
 		}
-	}
-	done := ct.TLSHandshakeDone
-	ct.TLSHandshakeDone = func(cs tls.ConnectionState, err error) {
-		if done != nil {
-			done(cs, err)
-		}
-		if err != nil || len(cs.PeerCertificates) == 0 {
+		if len(cs.PeerCertificates) == 0 {
 			return
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.seen {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.seen[v.Addr] != nil {
 			return
 		}
-		s.seen = true
-		s.Host = host
-		s.TLSVersion = tls.VersionName(cs.Version)
-		s.Cipher = tls.CipherSuiteName(cs.CipherSuite)
-		s.ALPN = cs.NegotiatedProtocol
-		name := host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			name = h
-		}
-		s.Verified = describeVerification(trust, name, cs)
 		pins := clientsecure.CertificatePins(cs.PeerCertificates[0])
-		s.LeafSHA1, s.LeafSPKI = pins.SHA1.String(), pins.SPKI.String()
+		l.seen[v.Addr] = &serverInfo{
+			Host:       v.Addr,
+			TLSVersion: tls.VersionName(cs.Version),
+			Cipher:     tls.CipherSuiteName(cs.CipherSuite),
+			ALPN:       cs.NegotiatedProtocol,
+			Verified:   verificationWords(trust, v, cs),
+			LeafSHA1:   pins.SHA1.String(),
+			LeafSPKI:   pins.SPKI.String(),
+		}
 	}
-	return ct
+	return l
 }
 
-func (s *serverInfo) get() *serverInfo {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.seen {
+// get is what was recorded for the origin of apiURL, nil if nothing was.
+func (l *serverLog) get(apiURL string) *serverInfo {
+	u, err := url.Parse(apiURL)
+	if err != nil {
 		return nil
 	}
-	return s
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "443")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.seen[addr]
 }

@@ -101,11 +101,10 @@ func servesHost(apiURL, host string) bool {
 // api is the API of t.
 func (p *apiPlan) api(t buildstatus.Target) apiConfig { return p.apis[p.of[t.Host]] }
 
-// upstream is one API's client, with what --json says of its server.
+// upstream is one API's client.
 type upstream struct {
 	client *buildstatus.Client
 	hc     *http.Client
-	server *serverInfo
 	trace  *httptrace.ClientTrace // nil for none
 }
 
@@ -124,7 +123,7 @@ func (p *apiPlan) connect(e *env, trust *clientsecure.Trust, tr *tracer, conditi
 			c.close()
 			return nil, err
 		}
-		c.ups = append(c.ups, &upstream{client: client, hc: hc, server: &serverInfo{}})
+		c.ups = append(c.ups, &upstream{client: client, hc: hc})
 	}
 	return c, nil
 }

@@ -99,21 +99,6 @@ func verificationWords(trust *clientsecure.Trust, v *clientsecure.Verification, 
 	return strings.Join(append(parts, proto), "; ")
 }
 
-// describeVerification verifies cs again for host and says why it was
-// believed. It is what status --json's "server" used before the handshake
-// surfaced its verification (Trust.OnVerified); the status command moves
-// to that.
-func describeVerification(trust *clientsecure.Trust, host string, cs tls.ConnectionState) string {
-	if trust.ServerName != "" {
-		host = trust.ServerName
-	}
-	v, err := trust.Verify(host, cs.PeerCertificates)
-	if err != nil { // cannot happen after a successful handshake
-		return tls.VersionName(cs.Version)
-	}
-	return verificationWords(trust, v, cs)
-}
-
 // secretHeaders are never printed.
 var secretHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true}
 
