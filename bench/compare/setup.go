@@ -121,10 +121,10 @@ func (s *setup) writeScenario(nrefs int) error {
 		Conclusion string `json:"conclusion"`
 	}
 	type refJSON struct {
-		Name      string   `json:"name"`
-		SHA       string   `json:"sha"`
-		Statuses  []status `json:"statuses"`
-		CheckRuns []run    `json:"check_runs"`
+		Name       string   `json:"name"`
+		SHA        string   `json:"sha"`
+		Statuses   []status `json:"statuses"`
+		CheckRuns  []run    `json:"check_runs"`
 		Rules      any      `json:"rules,omitempty"`
 		Protection any      `json:"protection,omitempty"`
 	}
