@@ -104,7 +104,7 @@ func Run(ctx context.Context, host string, port int, opts Options) (*Result, err
 	p.identity(r)
 	p.esp8266(r)
 	if !answered {
-		return r, fmt.Errorf("probe: %s gave no TLS answer: %s", p.addr, strings.TrimPrefix(r.Errors["tls 1.3"], "probe: "))
+		return r, fmt.Errorf("probe: %s did not answer TLS: %s", p.addr, noTLSReason(r))
 	}
 	return r, nil
 }
@@ -243,4 +243,23 @@ func (r *Result) fail(probe string, err error) {
 		r.Errors = map[string]string{}
 	}
 	r.Errors[probe] = err.Error()
+}
+
+// noTLSReason says in a few words why no probe got a TLS answer: the raw
+// probes see what came back (plain HTTP, other bytes), which crypto/tls's
+// handshakes do not say.
+func noTLSReason(r *Result) string {
+	var other string
+	for _, e := range r.Errors {
+		switch {
+		case strings.Contains(e, "plain HTTP"):
+			return "it looks like plain HTTP (is this an HTTPS port?)"
+		case other == "" && strings.Contains(e, "reply is not TLS: "):
+			_, other, _ = strings.Cut(e, "reply is not TLS: ")
+		}
+	}
+	if other != "" {
+		return "its reply is not TLS: " + other
+	}
+	return strings.TrimPrefix(r.Errors["tls 1.3"], "probe: ")
 }

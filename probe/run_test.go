@@ -352,13 +352,18 @@ func TestRunHostileServers(t *testing.T) {
 		handle func(net.Conn)
 		says   string // in the fragment probes' errors
 		is     error
+		why    string // in Run's error
 	}{
-		{"silent", func(c net.Conn) { io.Copy(io.Discard, c) }, "", context.DeadlineExceeded},
-		{"closes at once", func(net.Conn) {}, "connection closed", nil},
+		{"silent", func(c net.Conn) { io.Copy(io.Discard, c) }, "", context.DeadlineExceeded, "did not answer TLS: "},
+		{"closes at once", func(net.Conn) {}, "connection closed", nil, "did not answer TLS: "},
 		{"sends garbage", func(c net.Conn) {
 			c.Write(bytes.Repeat([]byte("garbage!"), 100))
 			io.Copy(io.Discard, c)
-		}, "reply is not TLS", nil},
+		}, "reply is not TLS", nil, `did not answer TLS: its reply is not TLS: it starts with "garba"`},
+		{"plain HTTP", func(c net.Conn) {
+			io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+			io.Copy(io.Discard, c)
+		}, "plain HTTP", nil, "did not answer TLS: it looks like plain HTTP (is this an HTTPS port?)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -372,7 +377,7 @@ func TestRunHostileServers(t *testing.T) {
 			if errors.Is(err, ErrUnreachable) {
 				t.Errorf("error %v: the server was reached", err)
 			}
-			if !strings.Contains(err.Error(), "gave no TLS answer") {
+			if !strings.Contains(err.Error(), tt.why) {
 				t.Errorf("error %q", err)
 			}
 			if len(r.TLSVersions) != 0 || len(r.Errors) != 9 {

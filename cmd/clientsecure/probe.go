@@ -90,10 +90,15 @@ func (o *probeOptions) run(ctx context.Context, e *env, target string) error {
 	case errors.As(r.IdentityError, &ie): // the listing is for --verify
 		r.Identity = fmt.Sprintf("not verified for %s: %v (--verify says why)", ie.Host, ie.Reason)
 	}
+	if err != nil && !o.json {
+		// No TLS answer: one error, not a report of figures that no
+		// handshake stands behind (--json still has every probe's error).
+		return timeoutErr(ctx, err, o.timeout)
+	}
 	if werr := o.write(e, r); werr != nil {
 		return werr
 	}
-	if err != nil { // no TLS answer: the result shows each probe's error
+	if err != nil {
 		return timeoutErr(ctx, err, o.timeout)
 	}
 	if o.verify && r.IdentityError != nil {
