@@ -28,7 +28,10 @@
 // limit of TLS, and by a cap on the bytes read before a ServerHello. A reply
 // that is silence, garbage, plain HTTP, a truncated or oversized record, or an
 // alert becomes an error for that probe alone, listed in [Result.Errors];
-// the other probes still run.
+// the other probes still run. A version the server turns down in TLS (a
+// protocol_version alert, or a ServerHello of another version) is a finding,
+// listed in [Result.RefusedVersions], not an error. When no probe gets any
+// TLS answer, [Run] returns an error saying what came back instead.
 //
 // # ESP8266 memory
 //

@@ -20,6 +20,11 @@ type Result struct {
 
 	// TLSVersions are the versions the server accepted, lowest first.
 	TLSVersions []string `json:"tls_versions"`
+	// RefusedVersions holds, for each version the server turned down in
+	// TLS (an alert, or a ServerHello of another version), what it said.
+	// A refusal is a finding about the server, not a failed probe: most
+	// servers now refuse 1.0 and 1.1, as they should.
+	RefusedVersions map[string]string `json:"tls_versions_refused,omitempty"`
 	// Ciphers is the suite negotiated at each accepted version.
 	Ciphers map[string]string `json:"ciphers"`
 	// ALPN is the protocol the server chose from "h2" and "http/1.1",

@@ -91,7 +91,7 @@ func Run(ctx context.Context, host string, port int, opts Options) (*Result, err
 		return r, err
 	}
 	p.resumption(ctx, r, caches)
-	answered := len(r.TLSVersions) > 0
+	answered := len(r.TLSVersions) > 0 || len(r.RefusedVersions) > 0
 	for _, size := range fragmentLengths {
 		if p.fragment(ctx, r, size) {
 			answered = true
@@ -124,8 +124,13 @@ func (p *prober) scan(ctx context.Context, r *Result) (map[uint16]*ticketCache, 
 		}
 		cache := newTicketCache()
 		state, err := p.handshake(ctx, v, cache)
-		if err != nil {
+		if reason, ok := refusal(err); ok {
 			p.trace("TLS %s: refused: %v", versionName(v), err)
+			r.refuse(versionName(v), reason)
+			continue
+		}
+		if err != nil {
+			p.trace("TLS %s: failed: %v", versionName(v), err)
 			r.fail(name, err)
 			if i == 0 && errors.Is(err, ErrUnreachable) {
 				return nil, err
@@ -238,11 +243,43 @@ func (p *prober) esp8266(r *Result) {
 	}
 }
 
+// fail records why a probe failed, in the words a report shows: the
+// package's "probe: " prefix says nothing inside a probe's result.
 func (r *Result) fail(probe string, err error) {
 	if r.Errors == nil {
 		r.Errors = map[string]string{}
 	}
-	r.Errors[probe] = err.Error()
+	r.Errors[probe] = strings.TrimPrefix(err.Error(), "probe: ")
+}
+
+func (r *Result) refuse(version, reason string) {
+	if r.RefusedVersions == nil {
+		r.RefusedVersions = map[string]string{}
+	}
+	r.RefusedVersions[version] = reason
+}
+
+// refusal tells a server's answer to a version it does not speak from a
+// failure to probe it. crypto/tls reports a received alert as a
+// *net.OpError with Op "remote error" (its alert type is unexported), and
+// a ServerHello of a version not offered as its own error; anything else
+// (no answer, a reset, a timeout, bytes that are not TLS) is a failure.
+func refusal(err error) (string, bool) {
+	if err == nil {
+		return "", false
+	}
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "remote error" {
+		return "alert: " + strings.TrimPrefix(op.Err.Error(), "tls: "), true
+	}
+	var chosen uint16
+	msg := err.Error()
+	if i := strings.Index(msg, "tls: server selected unsupported protocol version "); i >= 0 {
+		if _, scanErr := fmt.Sscanf(msg[i:], "tls: server selected unsupported protocol version %x", &chosen); scanErr == nil {
+			return "answered with TLS " + versionName(chosen), true
+		}
+		return "answered with another version", true
+	}
+	return "", false
 }
 
 // noTLSReason says in a few words why no probe got a TLS answer: the raw
@@ -261,5 +298,5 @@ func noTLSReason(r *Result) string {
 	if other != "" {
 		return "its reply is not TLS: " + other
 	}
-	return strings.TrimPrefix(r.Errors["tls 1.3"], "probe: ")
+	return r.Errors["tls 1.3"]
 }

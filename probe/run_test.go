@@ -7,11 +7,14 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,13 +128,13 @@ func TestGoServer(t *testing.T) {
 		!strings.HasPrefix(r.ESP8266.Verdict, "needs the full 16 KB receive buffer") {
 		t.Errorf("ESP8266 %+v", r.ESP8266)
 	}
-	for _, v := range []string{"tls 1.0", "tls 1.1"} {
-		if !strings.Contains(r.Errors[v], "protocol version") {
-			t.Errorf("%s error %q, want the server's protocol version alert", v, r.Errors[v])
-		}
+	// crypto/tls refuses 1.0 and 1.1 by default: a finding, not an error.
+	want := map[string]string{"1.0": "alert: protocol version not supported", "1.1": "alert: protocol version not supported"}
+	if !maps.Equal(r.RefusedVersions, want) {
+		t.Errorf("refused versions %v, want %v", r.RefusedVersions, want)
 	}
-	if len(r.Errors) != 2 {
-		t.Errorf("errors %v, want only tls 1.0 and 1.1", r.Errors)
+	if len(r.Errors) != 0 {
+		t.Errorf("errors %v, want none from a healthy server", r.Errors)
 	}
 	t.Logf("Go server: %s", r.ESP8266.Verdict)
 }
@@ -161,10 +164,13 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("tls_versions %v", m["tls_versions"])
 	}
 	for _, key := range []string{"ciphers", "alpn", "key_type", "key_bits", "chain_bytes", "ocsp_stapled",
-		"resumption", "record_size_limit", "esp8266", "max_fragment_length_probes", "errors"} {
+		"resumption", "record_size_limit", "esp8266", "max_fragment_length_probes", "tls_versions_refused"} {
 		if _, ok := m[key]; !ok {
 			t.Errorf("JSON lacks %q", key)
 		}
+	}
+	if _, ok := m["errors"]; ok {
+		t.Errorf("errors %v from a healthy server", m["errors"])
 	}
 	if _, ok := m["identity"]; ok {
 		t.Error("identity reported though no verifier was given")
@@ -446,5 +452,40 @@ func TestIdentityReportsTheFirstLine(t *testing.T) {
 	}
 	if calls != 1 {
 		t.Errorf("verifier called %d times, want once (its first verdict is the one reported)", calls)
+	}
+}
+
+// TestRefusal tells a server's refusal of a version from a failure to
+// probe it, on the errors crypto/tls really returns.
+func TestRefusal(t *testing.T) {
+	pki := testcerts.Shared()
+	host, port := goServer(t, &tls.Config{Certificates: []tls.Certificate{pki.Good.TLS()}, MaxVersion: tls.VersionTLS12})
+	conn, err := net.Dial("tcp", net.JoinHostPort(host, itoa(port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	alertErr := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}).Handshake()
+
+	for _, tt := range []struct {
+		name   string
+		err    error
+		reason string // "" for a failure, not a refusal
+	}{
+		{"alert from a TLS 1.2 server offered 1.3", fmt.Errorf("probe: TLS 1.3 handshake: %w", alertErr), "alert: protocol version not supported"},
+		// crypto/tls's text when a server ignores supported_versions and
+		// answers with the version it speaks (no Go server does).
+		{"ServerHello of another version", errors.New("probe: TLS 1.3 handshake: tls: server selected unsupported protocol version 303"), "answered with TLS 1.2"},
+		{"connection closed", fmt.Errorf("probe: TLS 1.0 handshake: %w", io.EOF), ""},
+		{"reset", fmt.Errorf("probe: TLS 1.0 handshake: %w", &net.OpError{Op: "read", Err: syscall.ECONNRESET}), ""},
+		{"timeout", fmt.Errorf("probe: gave up waiting for the server: %w", context.DeadlineExceeded), ""},
+		{"no error", nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reason, ok := refusal(tt.err)
+			if ok != (tt.reason != "") || reason != tt.reason {
+				t.Errorf("refusal(%v) = %q, %v; want %q", tt.err, reason, ok, tt.reason)
+			}
+		})
 	}
 }

@@ -27,6 +27,20 @@ func (r *Result) WriteText(w io.Writer) error {
 		versions = append(versions, fmt.Sprintf("%s (%s)", v, r.Ciphers[v]))
 	}
 	line("TLS versions", "%s", orNone(strings.Join(versions, ", ")))
+	if len(r.RefusedVersions) > 0 {
+		// Versions refused for the same reason share it: "1.0, 1.1 (alert: ...)".
+		var refused []string
+		versions := slices.Sorted(maps.Keys(r.RefusedVersions))
+		for i, v := range versions {
+			reason := r.RefusedVersions[v]
+			if i+1 < len(versions) && r.RefusedVersions[versions[i+1]] == reason {
+				refused = append(refused, v)
+				continue
+			}
+			refused = append(refused, fmt.Sprintf("%s (%s)", v, reason))
+		}
+		line("refused", "%s", strings.Join(refused, ", "))
+	}
 	line("ALPN", "%s", orNone(r.ALPN))
 	if r.ChainCertificates > 0 {
 		staple := "no"
